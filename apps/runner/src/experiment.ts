@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import {
+  type ComposedExperiment,
+  type LoadPluginsOptions,
+  type RawConfig,
+  composeContainer,
+  loadConfigFile,
+} from '@trellis/core';
+import { BUILTIN_PLUGINS } from './builtins';
+
+/** Read an experiment file with `--set` overrides and compose it with the built-in plugins. */
+export async function composeFromFile(
+  file: string,
+  sets: readonly string[] = [],
+  options: LoadPluginsOptions = {},
+): Promise<ComposedExperiment> {
+  const raw: RawConfig = await loadConfigFile(resolve(file), sets);
+  return composeContainer(raw, { builtins: BUILTIN_PLUGINS, ...options });
+}
+
+/** Compose an in-memory config (no file) with the built-ins. */
+export async function composeFromObject(
+  data: Record<string, unknown>,
+  sets: readonly string[] = [],
+  options: LoadPluginsOptions = {},
+): Promise<ComposedExperiment> {
+  const { applyOverrides, parseOverride } = await import('@trellis/core');
+  const raw: RawConfig = { data: applyOverrides(data, sets.map(parseOverride)), file: undefined, overrides: sets };
+  return composeContainer(raw, { builtins: BUILTIN_PLUGINS, ...options });
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Sampling settings used for rollouts and evaluation. */
+export const samplingSchema = z
+  .object({
+    /** Softmax temperature for rollouts. */
+    temperature: z.number().positive().default(1),
+    /** Top-k truncation (0 = off). */
+    topK: z.number().int().min(0).default(0),
+    /** Nucleus mass (1 = off). */
+    topP: z.number().gt(0).max(1).default(1),
+    /** Maximum completion tokens. */
+    maxNewTokens: z.number().int().positive().default(64),
+    /** Stop strings (the completion ends after the first one produced). */
+    stop: z.array(z.string()).default([]),
+  })
+  .strict();
+
+/** Training-loop settings (`trainer:` in the experiment file). Units in each comment. */
+export const trainerSchema = z
+  .object({
+    /** Number of RL steps. */
+    steps: z.number().int().positive().default(100),
+    /** Problems sampled per step (prompts). */
+    problemsPerStep: z.number().int().positive().default(16),
+    /** Samples per problem (G). */
+    groupSize: z.number().int().positive().default(8),
+    /** PPO epochs over each step's batch. */
+    ppoEpochs: z.number().int().positive().default(1),
+    /** Rollouts per minibatch (0 = whole batch). */
+    minibatchSize: z.number().int().min(0).default(0),
+    /** Adam learning rate (peak). */
+    learningRate: z.number().positive().default(1e-4),
+    /** Adam betas and epsilon. */
+    adamBeta1: z.number().min(0).max(1).default(0.9),
+    adamBeta2: z.number().min(0).max(1).default(0.999),
+    adamEpsilon: z.number().positive().default(1e-8),
+    /** Linear warm-up length in steps. */
+    warmupSteps: z.number().int().min(0).default(0),
+    /** LR schedule after warm-up. */
+    schedule: z.enum(['constant', 'cosine']).default('constant'),
+    /** Clip gradients to this global L2 norm (0 = off). */
+    maxGradNorm: z.number().min(0).default(1),
+    /** Rollout sampling settings. */
+    sampling: samplingSchema.default(samplingSchema.parse({})),
+    /** Timeout per reward call, ms. */
+    rewardTimeoutMs: z.number().int().positive().default(5000),
+    /** Stop the run after this many consecutive non-finite losses/gradients. */
+    maxNonFiniteSteps: z.number().int().positive().default(5),
+    /** Write a checkpoint every N steps (0 = only at the end). */
+    checkpointEvery: z.number().int().min(0).default(10),
+    /** Held-out evaluation every N steps (0 = only at start and end). */
+    evalEvery: z.number().int().min(0).default(10),
+    /** Held-out problems per evaluation. */
+    evalProblems: z.number().int().positive().default(200),
+    /** Prompt/completion samples written to samples.jsonl per step. */
+    samplesPerStep: z.number().int().min(0).default(4),
+  })
+  .strict();
+
+export type TrainerConfig = z.output<typeof trainerSchema>;
+export type SamplingConfig = z.output<typeof samplingSchema>;

@@ -1,0 +1,27 @@
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function useOf(v: unknown): string | undefined {
+  return isObj(v) && typeof v.use === 'string' ? v.use : undefined;
+}
+
+/**
+ * Merge `preset` under `user`: the user's values win; objects merge recursively; lists of choices
+ * merge by `use` (the user's entries first, then preset entries whose `use` the user did not list).
+ */
+export function mergeUnder(preset: unknown, user: unknown): unknown {
+  if (user === undefined) return structuredClone(preset);
+  if (isObj(preset) && isObj(user)) {
+    const out: Obj = { ...user };
+    for (const [k, v] of Object.entries(preset)) out[k] = mergeUnder(v, user[k]);
+    return out;
+  }
+  if (Array.isArray(preset) && Array.isArray(user)) {
+    const used = new Set(user.map(useOf).filter((u): u is string => u !== undefined));
+    return [...user, ...preset.filter((p) => !used.has(useOf(p) ?? '\u0000'))];
+  }
+  return user;
+}

@@ -1,0 +1,47 @@
+import type { FeedbackProvider } from '../feedback/feedback-provider';
+import type { Policy } from '../policy/policy';
+import type { SamplingParams } from '../records/generation';
+import type { Problem } from '../records/problem';
+import type { Rollout, RolloutGroup, RolloutPair } from '../records/rollout';
+import type { Rng } from '../rng/rng';
+
+/** What the trainer hands a rollout strategy for one step. */
+export interface RolloutContext {
+  readonly step: number;
+  readonly policy: Policy;
+  readonly sampling: SamplingParams;
+  /** Samples per problem (G). */
+  readonly groupSize: number;
+  /** This strategy's own RNG stream (split from the run seed). */
+  readonly rng: Rng;
+  /** Feedback providers bound in the config (may be empty). */
+  readonly feedback: readonly FeedbackProvider[];
+  /**
+   * Score rollouts in place (fills `reward`, `rewardComponents`, `metrics`) with the configured
+   * weighted rewards, timeouts and failure accounting. Strategies that branch on success
+   * (multi-turn) call it; the trainer scores anything left unscored afterwards.
+   */
+  score(problem: Problem, rollouts: Rollout[]): Promise<void>;
+  /** Add a named number to this step's metrics (e.g. `rollout/feedback_calls`). */
+  metric(name: string, value: number): void;
+}
+
+/** Output of a strategy: groups plus optional pairs for pairwise loss terms. */
+export interface CollectedRollouts {
+  readonly groups: RolloutGroup[];
+  readonly pairs?: RolloutPair[];
+}
+
+/**
+ * Produces the rollouts of one step: plain groups of G samples, experience-augmented groups
+ * (LANPO) or failure-triggered regeneration turns (multi-turn). Log-probs stored on a rollout
+ * must be taken under the exact prompt that produced it.
+ */
+export interface RolloutStrategy {
+  readonly id: string;
+  collect(problems: readonly Problem[], context: RolloutContext): Promise<CollectedRollouts>;
+  /** Serialisable state for checkpoints (e.g. an experience pool). */
+  state?(): unknown;
+  /** Restore what `state()` returned. */
+  restore?(state: unknown): void;
+}
