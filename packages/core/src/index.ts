@@ -70,3 +70,6 @@ export { parseOverride, applyOverrides } from './config/overrides';
 export type { Override } from './config/overrides';
 export { resolveConfig } from './config/resolve-config';
 export { formatIssues, formatPath, allowedKeysAt } from './config/format-issues';
+
+export * from './objective/index';
+export * from './trainer/index';

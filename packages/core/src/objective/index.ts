@@ -1,0 +1,2 @@
+// Shared policy-gradient objective: exports are added here as the pieces land.
+export {};

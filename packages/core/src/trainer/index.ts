@@ -1,0 +1,2 @@
+// Trainer skeleton: exports are added here as the pieces land.
+export {};
