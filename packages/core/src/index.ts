@@ -73,3 +73,4 @@ export { formatIssues, formatPath, allowedKeysAt } from './config/format-issues'
 
 export * from './objective/index';
 export * from './trainer/index';
+export * from './checkpoint/index';
