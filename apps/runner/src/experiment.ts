@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import {
   type ComposedExperiment,
-  type LoadPluginsOptions,
-  type RawConfig,
   composeContainer,
+  type LoadPluginsOptions,
   loadConfigFile,
+  type RawConfig,
 } from '@trellis/core';
 import { BUILTIN_PLUGINS } from './builtins';
 
@@ -14,7 +13,7 @@ export async function composeFromFile(
   sets: readonly string[] = [],
   options: LoadPluginsOptions = {},
 ): Promise<ComposedExperiment> {
-  const raw: RawConfig = await loadConfigFile(resolve(file), sets);
+  const raw: RawConfig = await loadConfigFile(file, sets);
   return composeContainer(raw, { builtins: BUILTIN_PLUGINS, ...options });
 }
 

@@ -1,4 +1,4 @@
-import { type Reward, type RewardInput, type RewardOutput, Tokens, inject, injectable, z } from '@trellis/core';
+import { inject, injectable, type Reward, type RewardInput, type RewardOutput, Tokens, z } from '@trellis/core';
 
 export const lengthBudgetOptions = z
   .object({

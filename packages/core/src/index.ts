@@ -1,76 +1,68 @@
 import 'reflect-metadata';
 
+export type { Newable, ServiceIdentifier } from 'inversify';
+export { Container, ContainerModule, inject, injectable } from 'inversify';
 export { z } from 'zod';
-export { inject, injectable, ContainerModule, Container } from 'inversify';
-export type { ServiceIdentifier, Newable } from 'inversify';
-
-export { Tokens } from './tokens';
-export type { TokenName } from './tokens';
-
-export type { Problem, Split } from './records/problem';
-export type { GenerationRequest, GenerationResult, SamplingParams, FinishReason } from './records/generation';
-export type { Rollout, RolloutGroup, RolloutBatch, RolloutPair, ContextKind } from './records/rollout';
-export { batchRollouts } from './records/rollout';
-export type { Feedback, FeedbackKind, FeedbackRequest, ProblemView, Attempt } from './records/feedback';
-export { problemView } from './records/feedback';
-
-export type { Policy, TokenBatch, LogProbOutput, LossWithMetrics } from './policy/policy';
-export type { Tokenizer } from './tokenizer/tokenizer';
-export type { Reward, RewardInput, RewardOutput } from './reward/reward';
 export type {
   AdvantageEstimator,
   AdvantageInput,
   AdvantageOutput,
   EstimatorRequirement,
 } from './advantage/advantage-estimator';
-export type { FeedbackProvider } from './feedback/feedback-provider';
-export type { RolloutStrategy, RolloutContext, CollectedRollouts } from './rollout/rollout-strategy';
-export type { PolicyObjective, ObjectiveInput } from './objective/policy-objective';
-export type { LossTerm, LossTermInput } from './objective/loss-term';
-export type { TaskSource } from './task/task-source';
-export type { TrainerContribution, StepContext, StepMetrics, RunInfo } from './trainer/trainer-contribution';
-export type { MetricsSink, MetricsRecord } from './metrics/metrics-sink';
-
-export { Rng } from './rng/rng';
-export type { RngState } from './rng/rng';
-
-export { ConfigError, PluginError, listOf } from './errors/trellis-error';
-
-export { CORE_API_VERSION, definePlugin, isPluginManifest } from './plugin/define-plugin';
-export type { PluginManifest } from './plugin/define-plugin';
-export { catalogModule } from './plugin/catalog';
-export type { CatalogEntry, ConfigPatch, Initializable } from './plugin/catalog';
-export { getContributions } from './plugin/contributions';
-export type { WeightedReward } from './plugin/weighted-reward';
-export { SINGLE_SLOTS, MULTI_SLOTS, ALL_SLOTS, SLOT_CONFIG_KEYS, isSlotName } from './plugin/slots';
-export type { SlotName, SingleSlot, MultiSlot } from './plugin/slots';
-export { loadPlugin } from './plugin/load-plugin';
-export type { LoadedPlugin, PluginLoader, LoadPluginOptions } from './plugin/load-plugin';
-export { loadPlugins } from './plugin/load-plugins';
-export type { LoadPluginsOptions } from './plugin/load-plugins';
-export { Catalog, buildCatalog } from './plugin/build-catalog';
-export type { CatalogItem } from './plugin/build-catalog';
-export { bindSlots, SLOT_TOKENS } from './plugin/bind-slots';
-export { composeContainer, toRawConfig } from './plugin/compose-container';
-export type { ComposedExperiment } from './plugin/compose-container';
-export { mergeUnder } from './plugin/merge-preset';
-
-export {
-  experimentSchema,
-  choiceSchema,
-  rewardChoiceSchema,
-  pluginSpecSchema,
-} from './config/experiment-config';
-export type { ExperimentConfig, ResolvedConfig, Choice, RewardChoice, PluginSpec } from './config/experiment-config';
-export { trainerSchema, samplingSchema } from './config/trainer-config';
-export type { TrainerConfig, SamplingConfig } from './config/trainer-config';
-export { loadConfigFile, parseConfigText } from './config/load-config';
-export type { RawConfig } from './config/load-config';
-export { parseOverride, applyOverrides } from './config/overrides';
-export type { Override } from './config/overrides';
-export { resolveConfig } from './config/resolve-config';
-export { formatIssues, formatPath, allowedKeysAt } from './config/format-issues';
-
-export * from './objective/index';
-export * from './trainer/index';
 export * from './checkpoint/index';
+export type { Choice, ExperimentConfig, PluginSpec, ResolvedConfig, RewardChoice } from './config/experiment-config';
+export {
+  choiceSchema,
+  experimentSchema,
+  pluginSpecSchema,
+  rewardChoiceSchema,
+} from './config/experiment-config';
+export { allowedKeysAt, formatIssues, formatPath } from './config/format-issues';
+export type { RawConfig } from './config/load-config';
+export { loadConfigFile, parseConfigText } from './config/load-config';
+export type { Override } from './config/overrides';
+export { applyOverrides, parseOverride } from './config/overrides';
+export { resolveConfig } from './config/resolve-config';
+export type { SamplingConfig, TrainerConfig } from './config/trainer-config';
+export { samplingSchema, trainerSchema } from './config/trainer-config';
+export { ConfigError, listOf, PluginError } from './errors/trellis-error';
+export type { FeedbackProvider } from './feedback/feedback-provider';
+export type { MetricsRecord, MetricsSink } from './metrics/metrics-sink';
+export * from './objective/index';
+export type { LossTerm, LossTermInput } from './objective/loss-term';
+export type { ObjectiveInput, PolicyObjective } from './objective/policy-objective';
+export { bindSlots, SLOT_TOKENS } from './plugin/bind-slots';
+export type { CatalogItem } from './plugin/build-catalog';
+export { buildCatalog, Catalog } from './plugin/build-catalog';
+export type { CatalogEntry, ConfigPatch, Initializable } from './plugin/catalog';
+export { catalogModule } from './plugin/catalog';
+export type { ComposedExperiment } from './plugin/compose-container';
+export { composeContainer, toRawConfig } from './plugin/compose-container';
+export { getContributions } from './plugin/contributions';
+export type { PluginManifest } from './plugin/define-plugin';
+export { CORE_API_VERSION, definePlugin, isPluginManifest } from './plugin/define-plugin';
+export type { LoadedPlugin, LoadPluginOptions, PluginLoader } from './plugin/load-plugin';
+export { loadPlugin } from './plugin/load-plugin';
+export type { LoadPluginsOptions } from './plugin/load-plugins';
+export { loadPlugins } from './plugin/load-plugins';
+export { mergeUnder } from './plugin/merge-preset';
+export type { MultiSlot, SingleSlot, SlotName } from './plugin/slots';
+export { ALL_SLOTS, isSlotName, MULTI_SLOTS, SINGLE_SLOTS, SLOT_CONFIG_KEYS } from './plugin/slots';
+export type { WeightedReward } from './plugin/weighted-reward';
+export type { LogProbOutput, LossWithMetrics, Policy, TokenBatch } from './policy/policy';
+export type { Attempt, Feedback, FeedbackKind, FeedbackRequest, ProblemView } from './records/feedback';
+export { problemView } from './records/feedback';
+export type { FinishReason, GenerationRequest, GenerationResult, SamplingParams } from './records/generation';
+export type { Problem, Split } from './records/problem';
+export type { ContextKind, Rollout, RolloutBatch, RolloutGroup, RolloutPair } from './records/rollout';
+export { batchRollouts } from './records/rollout';
+export type { Reward, RewardInput, RewardOutput } from './reward/reward';
+export type { RngState } from './rng/rng';
+export { Rng } from './rng/rng';
+export type { CollectedRollouts, RolloutContext, RolloutStrategy } from './rollout/rollout-strategy';
+export type { TaskSource } from './task/task-source';
+export type { Tokenizer } from './tokenizer/tokenizer';
+export type { TokenName } from './tokens';
+export { Tokens } from './tokens';
+export * from './trainer/index';
+export type { RunInfo, StepContext, StepMetrics, TrainerContribution } from './trainer/trainer-contribution';

@@ -1,6 +1,14 @@
 import type { ZodType, z } from 'zod';
 
-type Def = { type: string; shape?: Record<string, ZodType>; innerType?: ZodType; element?: ZodType; options?: ZodType[]; in?: ZodType; out?: ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, ZodType>;
+  innerType?: ZodType;
+  element?: ZodType;
+  options?: ZodType[];
+  in?: ZodType;
+  out?: ZodType;
+};
 
 function defOf(schema: ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -45,7 +53,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** One readable line per zod issue, naming the key path, the rule broken and allowed keys. */
-export function formatIssues(schema: ZodType, issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
+export function formatIssues(
+  schema: ZodType,
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[] = [],
+): string[] {
   return issues.map((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
@@ -53,7 +65,7 @@ export function formatIssues(schema: ZodType, issues: readonly z.core.$ZodIssue[
       const keys = issue.keys.map((k) => `'${k}'`).join(', ');
       return `${formatPath(path)}: unknown key ${keys}; allowed keys: ${allowed.join(', ') || '(none)'}`;
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
       return `${formatPath(path)}: required key is missing (expected ${issue.expected})`;
     }
     return `${formatPath(path)}: ${issue.message}`;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { YAMLParseError, parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/trellis-error';
 import { applyOverrides, parseOverride } from './overrides';
 
@@ -23,7 +23,7 @@ export function parseConfigText(text: string, file = '<config>'): Record<string,
     if (e instanceof YAMLParseError) {
       const pos = e.linePos?.[0];
       const loc = pos ? `${file}:${pos.line}:${pos.col}` : file;
-      throw new ConfigError(`malformed YAML: ${e.message.split('\n')[0]}`, loc);
+      throw new ConfigError(`malformed YAML: ${(e.message.split('\n')[0] ?? '').replace(/:\s*$/, '')}`, loc);
     }
     throw new ConfigError(`malformed ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`, file);
   }

@@ -3,7 +3,7 @@ import { ConfigError, listOf } from '../errors/trellis-error';
 import type { Catalog } from '../plugin/build-catalog';
 import { mergeUnder } from '../plugin/merge-preset';
 import { MULTI_SLOTS, SINGLE_SLOTS, SLOT_CONFIG_KEYS, type SlotName } from '../plugin/slots';
-import { type ResolvedConfig, experimentSchema } from './experiment-config';
+import { experimentSchema, type ResolvedConfig } from './experiment-config';
 import { formatIssues, formatPath } from './format-issues';
 import type { RawConfig } from './load-config';
 import { parseOverride } from './overrides';
@@ -25,7 +25,10 @@ function parseOrThrow(schema: ZodType, data: unknown, raw: RawConfig): ResolvedC
   const where = sourceOf(raw);
   const lines = formatIssues(schema, parsed.error.issues);
   const first = parsed.error.issues[0];
-  throw new ConfigError(lines.length === 1 ? (lines[0] as string) : `invalid config:\n  ${lines.join('\n  ')}`, where(first?.path ?? []));
+  throw new ConfigError(
+    lines.length === 1 ? (lines[0] as string) : `invalid config:\n  ${lines.join('\n  ')}`,
+    where(first?.path ?? []),
+  );
 }
 
 function validateChoice(
@@ -46,7 +49,10 @@ function validateChoice(
   if (!schema) {
     const keys = Object.keys(choice.options);
     if (keys.length) {
-      throw new ConfigError(`${formatPath([...path, 'options'])}: ${slot} '${choice.use}' takes no options, got: ${keys.join(', ')}`, where([...path, 'options']));
+      throw new ConfigError(
+        `${formatPath([...path, 'options'])}: ${slot} '${choice.use}' takes no options, got: ${keys.join(', ')}`,
+        where([...path, 'options']),
+      );
     }
     return {};
   }

@@ -1,11 +1,11 @@
 import { Container, type ServiceIdentifier } from 'inversify';
 import type { ResolvedConfig } from '../config/experiment-config';
+import type { Reward } from '../reward/reward';
 import { Tokens } from '../tokens';
 import type { Catalog } from './build-catalog';
 import type { CatalogEntry, Initializable } from './catalog';
-import { type MultiSlot, SLOT_CONFIG_KEYS, SINGLE_SLOTS, type SlotName, MULTI_SLOTS } from './slots';
+import { MULTI_SLOTS, type MultiSlot, SINGLE_SLOTS, SLOT_CONFIG_KEYS, type SlotName } from './slots';
 import type { WeightedReward } from './weighted-reward';
-import type { Reward } from '../reward/reward';
 
 /** The token each slot's implementation is bound to. */
 export const SLOT_TOKENS: Record<SlotName, ServiceIdentifier<unknown>> = {

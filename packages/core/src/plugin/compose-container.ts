@@ -1,15 +1,15 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Container } from 'inversify';
 import { z } from 'zod';
-import { type ResolvedConfig, experimentSchema, pluginSpecSchema } from '../config/experiment-config';
+import { experimentSchema, pluginSpecSchema, type ResolvedConfig } from '../config/experiment-config';
 import { formatIssues } from '../config/format-issues';
-import { ConfigError } from '../errors/trellis-error';
 import type { RawConfig } from '../config/load-config';
 import { resolveConfig } from '../config/resolve-config';
+import { ConfigError } from '../errors/trellis-error';
 import { Rng } from '../rng/rng';
 import { Tokens } from '../tokens';
 import { bindSlots } from './bind-slots';
-import { type Catalog, buildCatalog } from './build-catalog';
+import { buildCatalog, type Catalog } from './build-catalog';
 import type { LoadedPlugin } from './load-plugin';
 import { type LoadPluginsOptions, loadPlugins } from './load-plugins';
 
@@ -45,7 +45,7 @@ export async function composeContainer(
   const specs = specsParsed.data ?? [];
   const plugins = await loadPlugins(specs, {
     ...options,
-    baseDir: options.baseDir ?? (raw.file ? dirname(raw.file) : process.cwd()),
+    baseDir: options.baseDir ?? (raw.file ? dirname(resolve(raw.file)) : process.cwd()),
     source: options.source ?? raw.file ?? 'config',
   });
   const { container, catalog } = await buildCatalog(plugins);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, listOf } from '../errors/trellis-error';
-import { type PluginManifest, isPluginManifest } from './define-plugin';
+import { isPluginManifest, type PluginManifest } from './define-plugin';
 
 /** Imports a plugin module (returns the module namespace). */
 export type PluginLoader = () => Promise<unknown>;
@@ -97,7 +97,7 @@ export async function loadPlugin(
     origin = `built-in '${spec}'`;
   } else {
     location = resolveSpec(spec, options.baseDir, options.where);
-    origin = `${spec} (${options.where})`;
+    origin = `${spec} via ${options.where}`;
     try {
       mod = await import(location.startsWith('/') ? pathToFileURL(location).href : location);
     } catch (e) {

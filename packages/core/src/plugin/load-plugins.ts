@@ -1,7 +1,7 @@
-import { ConfigError, PluginError } from '../errors/trellis-error';
 import { formatIssues } from '../config/format-issues';
+import { ConfigError, PluginError } from '../errors/trellis-error';
 import { CORE_API_VERSION, type PluginManifest } from './define-plugin';
-import { type LoadedPlugin, type PluginLoader, loadPlugin } from './load-plugin';
+import { type LoadedPlugin, loadPlugin, type PluginLoader } from './load-plugin';
 
 export interface LoadPluginsOptions {
   /** Built-in aliases: short name -> loader. */

@@ -75,7 +75,12 @@ export function describeAdvantageConformance(name: string, options: AdvantageCon
         [2, 4],
         [5, 1],
       ] as const) {
-        const input = randomAdvantageInput(Rng.fromSeed(2), g, s, Array.from({ length: g * s }, () => 1));
+        const input = randomAdvantageInput(
+          Rng.fromSeed(2),
+          g,
+          s,
+          Array.from({ length: g * s }, () => 1),
+        );
         const adv = sequenceAdvantages(est.estimate(input), input);
         for (const v of adv) expect(Number.isFinite(v)).toBe(true);
         if (options.groupRelative) for (const v of adv) expect(Math.abs(v)).toBeLessThan(1e-6);
