@@ -5,6 +5,7 @@ import type { PluginLoader } from '@trellis/core';
  * plugins by npm package name or path. Loading a manifest registers nothing.
  */
 export const BUILTIN_PLUGINS: Readonly<Record<string, PluginLoader>> = {
+  core: async () => ({ default: (await import('@trellis/core')).corePlugin }),
   'policy-tfjs': () => import('@trellis/policy-tfjs'),
   'rewards-math': () => import('@trellis/rewards-math'),
   'algo-grpo': () => import('@trellis/algo-grpo'),

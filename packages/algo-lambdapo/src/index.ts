@@ -1,13 +1,58 @@
-import { CORE_API_VERSION, ContainerModule, definePlugin } from '@trellis/core';
+import { CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
+import { LambdaPoEstimator } from './advantage/lambdapo-estimator';
+import { lambdaPoOptions } from './advantage/lambdapo-options';
+import { lambdaPoPreset } from './lambdapo-preset';
+import { RougeLReward } from './rouge/rouge-l-reward';
+import { rougeLOptions } from './rouge/rouge-l-options';
 
-/** Plugin manifest. This package provides nothing yet (see README). */
+export { groupLayout } from './advantage/group-layout';
+export type { GroupLayout } from './advantage/group-layout';
+export { LambdaPoEstimator } from './advantage/lambdapo-estimator';
+export { lambdaPoOptions, normalizations, sequenceScoreModes, weightModes } from './advantage/lambdapo-options';
+export type { LambdaPoOptions, LambdaPoParams, Normalization, SequenceScore, WeightMode } from './advantage/lambdapo-options';
+export { lambdaPoPadded } from './advantage/lambdapo-padded';
+export type { LambdaPoPaddedOutput } from './advantage/lambdapo-padded';
+export { lambdaPoReference } from './advantage/lambdapo-reference';
+export type { LambdaPoResult } from './advantage/lambdapo-result';
+export { lambdaPoTensor } from './advantage/lambdapo-tensor';
+export { sequenceScores } from './advantage/sequence-scores';
+export { lambdaPoPreset } from './lambdapo-preset';
+export { lcsLength } from './rouge/lcs-length';
+export { lcsLengthDp } from './rouge/lcs-length-dp';
+export { mathWordTokens } from './rouge/math-word-tokens';
+export type { TokenizedText } from './rouge/math-word-tokens';
+export { reasoningPart } from './rouge/reasoning-part';
+export { RougeLReward } from './rouge/rouge-l-reward';
+export { rougeLOptions, textParts } from './rouge/rouge-l-options';
+export type { RougeLOptions, TextPart } from './rouge/rouge-l-options';
+export { rougeL } from './rouge/rouge-l-score';
+export type { RougeLScore } from './rouge/rouge-l-score';
+
+/** Plugin manifest: advantage `lambdapo` (carries the LambdaPO preset) and reward `rouge-l`. */
 export default definePlugin({
   id: 'algo-lambdapo',
   packageName: pkg.name,
   version: pkg.version,
   description: pkg.description,
   coreApi: CORE_API_VERSION,
-  provides: {},
-  createModule: () => new ContainerModule(() => {}),
+  provides: { advantage: ['lambdapo'], reward: ['rouge-l'] },
+  createModule: () =>
+    catalogModule([
+      {
+        slot: 'advantage',
+        id: 'lambdapo',
+        description: 'LambdaPO (experimental): pairwise reward differences weighted by the old policy disagreement.',
+        optionsSchema: lambdaPoOptions,
+        service: LambdaPoEstimator,
+        preset: lambdaPoPreset,
+      },
+      {
+        slot: 'reward',
+        id: 'rouge-l',
+        description: 'ROUGE-L F-beta between the reasoning and the reference solution (0 without one).',
+        optionsSchema: rougeLOptions,
+        service: RougeLReward,
+      },
+    ]),
 });

@@ -9,8 +9,8 @@ export const normalizations = ['none', 'group-std', 'batch-std'] as const;
 export type Normalization = (typeof normalizations)[number];
 
 /** Which old-policy sequence score `s_i` compares two responses. */
-export const sequenceScores = ['mean', 'sum'] as const;
-export type SequenceScore = (typeof sequenceScores)[number];
+export const sequenceScoreModes = ['mean', 'sum'] as const;
+export type SequenceScore = (typeof sequenceScoreModes)[number];
 
 /** Options of the `lambdapo` advantage estimator (config `advantage.options`). */
 export const lambdaPoOptions = z
@@ -24,7 +24,7 @@ export const lambdaPoOptions = z
      * `mean`: `s_i` = old-policy log-prob of the completion divided by its trained length
      * (length-normalised, default); `sum`: the unnormalised sum.
      */
-    sequenceScore: z.enum(sequenceScores).default('mean'),
+    sequenceScore: z.enum(sequenceScoreModes).default('mean'),
     /**
      * `attenuate`: `w_ij = sigma(-sign(dr) ds / tau)`, small when the old policy already prefers
      * the better response (default); `confidence`: `sigma(+sign(dr) ds / tau)`, for ablation.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pretrainSchema } from './pretrain-config';
 import { trainerSchema } from './trainer-config';
 
 /** `{ use, options }`: one choice for a slot. */
@@ -49,6 +50,7 @@ export const experimentSchema = z
     contributions: z.array(choiceSchema).default([]),
     metrics: z.array(choiceSchema).default([]),
     trainer: trainerSchema.default(trainerSchema.parse({})),
+    pretrain: pretrainSchema.default(pretrainSchema.parse({})),
   })
   .strict();
 

@@ -53,6 +53,10 @@ export const trainerSchema = z
     evalEvery: z.number().int().min(0).default(10),
     /** Held-out problems per evaluation. */
     evalProblems: z.number().int().positive().default(200),
+    /** Name of the reward whose score (> 0.5) counts as "correct" for accuracy metrics. */
+    accuracyReward: z.string().min(1).default('math-accuracy'),
+    /** Complete checkpoints kept on disk (older ones are removed). */
+    keepCheckpoints: z.number().int().positive().default(2),
     /** Prompt/completion samples written to samples.jsonl per step. */
     samplesPerStep: z.number().int().min(0).default(4),
   })

@@ -89,7 +89,7 @@ describe('composeContainer', () => {
     });
     const est = await exp.container.getAsync(Tokens.AdvantageEstimator);
     expect(est).toBeInstanceOf(MeanBaseline);
-    expect(est.estimate({ rewards: [1, 3] } as AdvantageInput).perSequence).toEqual([-3, 3]);
+    expect(est.estimate({ rewards: [1, 3] } as unknown as AdvantageInput).perSequence).toEqual([-3, 3]);
     const rewards = await getContributions(exp.container, Tokens.WeightedReward);
     expect(rewards).toHaveLength(1);
     expect(rewards[0]?.weight).toBe(0.25);

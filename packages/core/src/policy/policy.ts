@@ -28,6 +28,8 @@ export interface Policy {
   readonly tokenizer: Tokenizer;
   /** Longest prompt + completion length (tokens) the model accepts. */
   readonly maxContext: number;
+  /** Token ids of a prompt exactly as `generate` feeds it to the model (BOS included when used). */
+  encodePrompt(prompt: string): number[];
   /**
    * Sample one completion per request (batched internally). Deterministic for a fixed
    * `sampling.seed`. Returns results in request order.
@@ -44,6 +46,11 @@ export interface Policy {
   snapshot(): Policy;
   /** Write a checkpoint directory atomically (config, tokenizer, weights). */
   save(dir: string): Promise<void>;
+  /**
+   * Replace this policy's weights with those of a checkpoint written by `save` (same architecture
+   * and tokenizer; throws a clear error otherwise). Used to resume a run.
+   */
+  load(dir: string): Promise<void>;
   /** Free all tensors held by this policy. */
   dispose(): void;
 }

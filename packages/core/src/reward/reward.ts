@@ -14,6 +14,11 @@ export interface RewardInput {
 export interface RewardOutput {
   readonly score: number;
   readonly components?: Readonly<Record<string, number>>;
+  /**
+   * The answer this reward extracted, in a canonical form (for majority voting, maj@k). Rewards
+   * that do not extract answers leave it undefined.
+   */
+  readonly answer?: string;
 }
 
 /**

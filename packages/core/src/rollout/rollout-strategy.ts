@@ -8,6 +8,8 @@ import type { Rng } from '../rng/rng';
 /** What the trainer hands a rollout strategy for one step. */
 export interface RolloutContext {
   readonly step: number;
+  /** Prefix for group and rollout ids, unique per `collect` call within a step. */
+  readonly idPrefix: string;
   readonly policy: Policy;
   readonly sampling: SamplingParams;
   /** Samples per problem (G). */

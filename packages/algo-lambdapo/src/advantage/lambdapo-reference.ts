@@ -1,0 +1,68 @@
+import { groupLayout } from './group-layout';
+import type { LambdaPoParams } from './lambdapo-options';
+import type { LambdaPoResult } from './lambdapo-result';
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+/** Unbiased standard deviation of `xs` (0 for fewer than two values). */
+function unbiasedStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/**
+ * Plain-array float64 reference of the LambdaPO pairwise advantage (one explicit loop per pair):
+ * for every group of size G >= 2,
+ * `A_i = 1/(G-1) sum_{j != i} (r_i - r_j) w_ij` with `w_ij = sigma(-sign(r_i - r_j)(s_i - s_j)/tau)`
+ * (`attenuate`) or `sigma(+...)` (`confidence`), then the optional std normalisation. Groups of
+ * one get 0.
+ *
+ * @param rewards `[n]` total reward per rollout.
+ * @param scores `[n]` finite old-policy sequence score per rollout (e.g. mean log-prob, nats).
+ * @param groupIndex `[n]` group of each rollout, integers in `[0, numGroups)`.
+ */
+export function lambdaPoReference(
+  rewards: readonly number[],
+  scores: readonly number[],
+  groupIndex: readonly number[],
+  numGroups: number,
+  params: LambdaPoParams,
+): LambdaPoResult {
+  const layout = groupLayout(groupIndex, numGroups);
+  const sign = params.weightMode === 'attenuate' ? -1 : 1;
+  const advantages = new Array<number>(rewards.length).fill(0);
+  let pairs = 0;
+  let weightSum = 0;
+  let agree = 0;
+  for (const group of layout.members) {
+    const size = group.length;
+    if (size < 2) continue;
+    for (const i of group) {
+      let acc = 0;
+      for (const j of group) {
+        if (j === i) continue;
+        const dr = (rewards[i] as number) - (rewards[j] as number);
+        if (dr === 0) continue;
+        const ds = (scores[i] as number) - (scores[j] as number);
+        const w = sigmoid((sign * Math.sign(dr) * ds) / params.tau);
+        acc += dr * w;
+        if (dr > 0) {
+          pairs++;
+          weightSum += w;
+          if (ds > 0) agree++;
+        }
+      }
+      advantages[i] = acc / (size - 1);
+    }
+    if (params.normalize === 'group-std') {
+      const std = unbiasedStd(group.map((i) => advantages[i] as number));
+      for (const i of group) advantages[i] = (advantages[i] as number) / (std + params.eps);
+    }
+  }
+  if (params.normalize === 'batch-std') {
+    const std = unbiasedStd(advantages);
+    for (let i = 0; i < advantages.length; i++) advantages[i] = (advantages[i] as number) / (std + params.eps);
+  }
+  return { advantages, pairs, meanWeight: weightSum / pairs, agreement: agree / pairs };
+}

@@ -1,0 +1,109 @@
+import type { TrainerConfig } from '../config/trainer-config';
+import type { FeedbackProvider } from '../feedback/feedback-provider';
+import type { Policy } from '../policy/policy';
+import type { SamplingParams } from '../records/generation';
+import type { Problem } from '../records/problem';
+import { batchRollouts, type RolloutBatch, type RolloutGroup } from '../records/rollout';
+import type { Rng } from '../rng/rng';
+import type { RolloutStrategy } from '../rollout/rollout-strategy';
+import type { TaskSource } from '../task/task-source';
+import type { MetricAccumulator } from './metric-accumulator';
+import type { RewardScorer } from './reward-scorer';
+import type { StepContext, TrainerContribution } from './trainer-contribution';
+
+/** What the collection phase needs. */
+export interface CollectDeps {
+  readonly policy: Policy;
+  readonly strategy: RolloutStrategy;
+  readonly task: TaskSource;
+  readonly scorer: RewardScorer;
+  readonly feedback: readonly FeedbackProvider[];
+  readonly contributions: readonly TrainerContribution[];
+  readonly config: TrainerConfig;
+}
+
+/** Sampling parameters for rollouts from the trainer config, seeded per call. */
+export function rolloutSampling(config: TrainerConfig, seed: number): SamplingParams {
+  const s = config.sampling;
+  return { temperature: s.temperature, topK: s.topK, topP: s.topP, maxNewTokens: s.maxNewTokens, stop: s.stop, seed };
+}
+
+/**
+ * The collection phase of a step: sample problems, let the rollout strategy produce groups, score
+ * whatever it left unscored, run `afterScoring` and `filterBatch` hooks (which may collect more).
+ */
+export class BatchCollector {
+  constructor(private readonly deps: CollectDeps) {}
+
+  async collect(step: number, rng: Rng, metrics: MetricAccumulator): Promise<RolloutBatch> {
+    const { task, contributions, config } = this.deps;
+    let calls = 0;
+    const ctx: StepContext = {
+      step,
+      metric: (name, value) => metrics.add(name, value),
+      collectMore: async (n) => {
+        calls++;
+        const more = task.sample('train', n, rng.split(`more-problems-${calls}`));
+        const got = await this.run(step, more, rng.split(`more-${calls}`), `s${step}c${calls}:`, metrics);
+        metrics.count('rollout/extra_groups', got.groups.length);
+        return got.groups;
+      },
+    };
+    let problems = task.sample('train', config.problemsPerStep, rng.split('problems'));
+    for (const c of contributions) if (c.beforeCollect) problems = await c.beforeCollect(problems, ctx);
+    const first = await this.run(step, problems, rng.split('rollout'), `s${step}c0:`, metrics);
+    let batch: RolloutBatch = { step, groups: first.groups, pairs: first.pairs ?? [] };
+    for (const c of contributions) if (c.afterScoring) await c.afterScoring(batch, ctx);
+    for (const c of contributions) if (c.filterBatch) batch = await c.filterBatch(batch, ctx);
+    this.record(batch, metrics);
+    return batch;
+  }
+
+  private async run(step: number, problems: readonly Problem[], rng: Rng, idPrefix: string, metrics: MetricAccumulator) {
+    const { policy, strategy, scorer, feedback, config } = this.deps;
+    const started = performance.now();
+    const out = await strategy.collect(problems, {
+      step,
+      idPrefix,
+      policy,
+      sampling: rolloutSampling(config, rng.split('sampling').seed()),
+      groupSize: config.groupSize,
+      rng: rng.split('strategy'),
+      feedback,
+      score: (problem, rollouts) => scorer.score(problem, rollouts),
+      metric: (name, value) => metrics.add(name, value),
+    });
+    metrics.count('time/generate_s', (performance.now() - started) / 1000);
+    for (const group of out.groups as RolloutGroup[]) {
+      const unscored = group.rollouts.filter((r) => !scorer.isScored(r));
+      if (unscored.length) await scorer.score(group.problem, unscored);
+    }
+    const generated = out.groups.flatMap((g) => g.rollouts);
+    metrics.count(
+      'rollout/generated_tokens',
+      generated.reduce((a, r) => a + r.completionIds.length, 0),
+    );
+    metrics.count('rollout/sequences', generated.length);
+    return out;
+  }
+
+  private record(batch: RolloutBatch, metrics: MetricAccumulator): void {
+    const rollouts = batchRollouts(batch);
+    metrics.count('rollout/groups', batch.groups.length);
+    for (const r of rollouts) {
+      metrics.add('reward/total', r.reward);
+      for (const [name, v] of Object.entries(r.rewardComponents)) metrics.add(`reward/${name}`, v);
+      for (const [name, v] of Object.entries(r.metrics ?? {})) metrics.add(`reward/${name}`, v);
+      metrics.add('rollout/length', r.completionIds.length);
+      metrics.add('rollout/truncated', r.finishReason === 'length' ? 1 : 0);
+    }
+    const failures = this.deps.scorer.drainFailures();
+    for (const [kind, bucket] of [
+      ['errors', failures.errors],
+      ['timeouts', failures.timeouts],
+      ['non_finite', failures.nonFinite],
+    ] as const) {
+      for (const [name, n] of Object.entries(bucket)) metrics.count(`reward_failures/${name}/${kind}`, n);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Container } from 'inversify';
+import type { ResolvedConfig } from '../config/experiment-config';
+import { ConfigError } from '../errors/trellis-error';
+import type { MetricsSink } from '../metrics/metrics-sink';
+import { getContributions } from '../plugin/contributions';
+import type { Policy } from '../policy/policy';
+import type { Rng } from '../rng/rng';
+import { Tokens } from '../tokens';
+import { BatchCollector } from './collect-batch';
+import { needsReference, PolicyUpdate } from './policy-update';
+import { RewardScorer } from './reward-scorer';
+import type { RunDirectory } from './run-directory';
+import { Trainer } from './trainer';
+
+/** Extra, non-config inputs to a training run. */
+export interface CreateTrainerOptions {
+  /** Where logs and checkpoints go (omit for an in-memory run). */
+  readonly run?: RunDirectory;
+  /** Sinks added programmatically (e.g. the CLI's progress bar). */
+  readonly sinks?: readonly MetricsSink[];
+}
+
+function require<T>(value: T | undefined, slot: string, config: ResolvedConfig): T {
+  if (value === undefined) throw new ConfigError(`'${slot}' is not set; a training run needs ${slot}: { use: <id> }`);
+  void config;
+  return value;
+}
+
+/**
+ * Resolve every slot from a composed container and assemble the trainer: policy, task, rollout
+ * strategy, estimator, objective, loss terms, rewards, feedback, contributions and sinks. The
+ * reference policy is a frozen snapshot of the initial policy, taken only when something requires
+ * reference log-probs.
+ */
+export async function createTrainer(container: Container, options: CreateTrainerOptions = {}): Promise<Trainer> {
+  const config = await container.getAsync(Tokens.Config);
+  for (const slot of ['policy', 'task', 'rollout', 'advantage', 'objective'] as const) require(config[slot], slot, config);
+  const policy: Policy = await container.getAsync(Tokens.Policy);
+  const task = await container.getAsync(Tokens.TaskSource);
+  const strategy = await container.getAsync(Tokens.RolloutStrategy);
+  const estimator = await container.getAsync(Tokens.AdvantageEstimator);
+  const objective = await container.getAsync(Tokens.PolicyObjective);
+  const lossTerms = await getContributions(container, Tokens.LossTerm);
+  const rewards = await getContributions(container, Tokens.WeightedReward);
+  const feedback = await getContributions(container, Tokens.FeedbackProvider);
+  const contributions = await getContributions(container, Tokens.TrainerContribution);
+  const sinks = [...(await getContributions(container, Tokens.MetricsSink)), ...(options.sinks ?? [])];
+  const rng: Rng = container.get(Tokens.Rng);
+  if (rewards.length === 0) throw new ConfigError("'rewards' is empty; a training run needs at least one reward");
+  const t = config.trainer;
+  const reference = needsReference({ estimator, objective, lossTerms }) ? policy.snapshot() : undefined;
+  const optimizer = tf.train.adam(t.learningRate, t.adamBeta1, t.adamBeta2, t.adamEpsilon);
+  const scorer = new RewardScorer(rewards);
+  return new Trainer({
+    config,
+    policy,
+    task,
+    strategy,
+    rewards,
+    contributions,
+    sinks,
+    collector: new BatchCollector({ policy, strategy, task, scorer, feedback, contributions, config: t }),
+    update: new PolicyUpdate({ policy, reference, estimator, objective, lossTerms, optimizer, config: t }),
+    optimizer,
+    rng,
+    run: options.run,
+  });
+}

@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ResolvedConfig } from '../config/experiment-config';
+import type { MetricsRecord, MetricsSink } from '../metrics/metrics-sink';
+import type { WeightedReward } from '../plugin/weighted-reward';
+import type { Policy } from '../policy/policy';
+import { batchRollouts } from '../records/rollout';
+import type { Rng } from '../rng/rng';
+import type { RolloutStrategy } from '../rollout/rollout-strategy';
+import type { TaskSource } from '../task/task-source';
+import type { BatchCollector } from './collect-batch';
+import { evaluatePolicy } from './evaluate';
+import { learningRateAt } from './lr-schedule';
+import { MetricAccumulator } from './metric-accumulator';
+import type { PolicyUpdate } from './policy-update';
+import type { RunDirectory } from './run-directory';
+import { latestCheckpoint, restoreCheckpoint, type TrainerState, writeCheckpoint } from './trainer-checkpoint';
+import type { TrainerContribution } from './trainer-contribution';
+
+/** Everything the skeleton drives; built by `createTrainer`. */
+export interface TrainerParts {
+  readonly config: ResolvedConfig;
+  readonly policy: Policy;
+  readonly task: TaskSource;
+  readonly strategy: RolloutStrategy;
+  readonly rewards: readonly WeightedReward[];
+  readonly contributions: readonly TrainerContribution[];
+  readonly sinks: readonly MetricsSink[];
+  readonly collector: BatchCollector;
+  readonly update: PolicyUpdate;
+  readonly optimizer: tf.Optimizer;
+  readonly rng: Rng;
+  readonly run: RunDirectory | undefined;
+}
+
+/** What `train()` returns and writes to summary.json. */
+export interface TrainSummary {
+  readonly steps: number;
+  readonly initialAccuracy: number | undefined;
+  readonly finalAccuracy: number | undefined;
+  readonly wallTimeMs: number;
+  readonly generatedTokensPerSec: number;
+  readonly trainedTokensPerSec: number;
+  readonly runDir: string | undefined;
+}
+
+/** Thrown after `trainer.maxNonFiniteSteps` consecutive steps whose every update was NaN/Inf. */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+}
+
+/**
+ * The fixed training skeleton: per step, collect (strategy + rewards + filter hooks), update
+ * (advantages + PPO epochs), record metrics, evaluate and checkpoint on schedule. Algorithms plug
+ * into the phases; none overrides this loop.
+ */
+export class Trainer {
+  private readonly t: ResolvedConfig['trainer'];
+
+  constructor(private readonly parts: TrainerParts) {
+    this.t = parts.config.trainer;
+  }
+
+  async train(options: { resume?: boolean } = {}): Promise<TrainSummary> {
+    const { parts, t } = this;
+    let state = await this.start(options.resume ?? false);
+    const info = { runDir: parts.run?.dir, totalSteps: t.steps, startStep: state.step };
+    for (const c of parts.contributions) await c.onRunStart?.(info);
+    if (state.step === 0 && state.initialAccuracy === undefined) {
+      const started = performance.now();
+      const initialAccuracy = await this.evaluate(0);
+      state = { ...state, initialAccuracy, elapsedMs: state.elapsedMs + (performance.now() - started) };
+    }
+    let lastAccuracy = state.initialAccuracy;
+    for (let step = state.step + 1; step <= t.steps; step++) {
+      const started = performance.now();
+      const metrics = new MetricAccumulator();
+      const rng = parts.rng.split('step').split(String(step));
+      const lr = learningRateAt(step - 1, {
+        peak: t.learningRate,
+        warmupSteps: t.warmupSteps,
+        totalSteps: t.steps,
+        schedule: t.schedule,
+      });
+      (parts.optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const batch = await parts.collector.collect(step, rng.split('collect'), metrics);
+      const generated = performance.now();
+      const result = parts.update.run(batch, rng.split('update'), metrics);
+      const done = performance.now();
+      const nonFiniteInARow = result.applied === 0 && result.nonFinite > 0 ? state.nonFiniteInARow + 1 : 0;
+      const values = metrics.values();
+      const totals = {
+        generatedTokens: state.totals.generatedTokens + (values['rollout/generated_tokens'] ?? 0),
+        trainedTokens: state.totals.trainedTokens + result.trainedTokens,
+        generateMs: state.totals.generateMs + (generated - started),
+        trainMs: state.totals.trainMs + (done - generated),
+      };
+      Object.assign(values, {
+        lr,
+        'update/non_finite': result.nonFinite,
+        'update/applied': result.applied,
+        'throughput/generated_tokens_per_s': (values['rollout/generated_tokens'] ?? 0) / ((generated - started) / 1000),
+        'throughput/trained_tokens_per_s': result.trainedTokens / Math.max(1e-9, (done - generated) / 1000),
+        'time/step_s': (done - started) / 1000,
+        'memory/num_tensors': tf.memory().numTensors,
+      });
+      await this.emit({ kind: 'step', step, time: Date.now(), values });
+      parts.run?.appendSamples(
+        batchRollouts(batch)
+          .slice(0, t.samplesPerStep)
+          .map((r) => ({
+            step,
+            problemId: r.problemId,
+            prompt: batch.groups.find((g) => g.id === r.groupId)?.problem.prompt,
+            completion: r.completionText,
+            reward: r.reward,
+            components: r.rewardComponents,
+          })),
+      );
+      for (const c of parts.contributions) await c.onStepEnd?.(values, { step, metric: () => {}, collectMore: async () => [] });
+      if (nonFiniteInARow >= t.maxNonFiniteSteps) {
+        await this.emit({ kind: 'event', step, time: Date.now(), values: {}, message: 'stopping: non-finite loss' });
+        throw new NonFiniteLossError(`${nonFiniteInARow} consecutive steps had non-finite losses or gradients; stopping`);
+      }
+      if ((t.evalEvery > 0 && step % t.evalEvery === 0) || step === t.steps) lastAccuracy = await this.evaluate(step);
+      state = { ...state, step, nonFiniteInARow, totals, elapsedMs: state.elapsedMs + (performance.now() - started) };
+      if ((t.checkpointEvery > 0 && step % t.checkpointEvery === 0) || step === t.steps) await this.checkpoint(state);
+    }
+    for (const c of parts.contributions) await c.onRunEnd?.(info);
+    for (const s of parts.sinks) await s.flush?.();
+    const summary: TrainSummary = {
+      steps: t.steps,
+      initialAccuracy: state.initialAccuracy,
+      finalAccuracy: lastAccuracy,
+      wallTimeMs: state.elapsedMs,
+      generatedTokensPerSec: state.totals.generatedTokens / Math.max(1e-9, state.totals.generateMs / 1000),
+      trainedTokensPerSec: state.totals.trainedTokens / Math.max(1e-9, state.totals.trainMs / 1000),
+      runDir: parts.run?.dir,
+    };
+    await parts.run?.writeSummary(summary);
+    return summary;
+  }
+
+  private async start(resume: boolean): Promise<TrainerState> {
+    const { parts } = this;
+    const fresh: TrainerState = {
+      step: 0,
+      offsets: { metrics: 0, samples: 0 },
+      nonFiniteInARow: 0,
+      elapsedMs: 0,
+      initialAccuracy: undefined,
+      strategy: undefined,
+      contributions: [],
+      totals: { generatedTokens: 0, trainedTokens: 0, generateMs: 0, trainMs: 0 },
+    };
+    const found = resume && parts.run ? latestCheckpoint(parts.run) : undefined;
+    if (!found) {
+      parts.run?.truncate(fresh.offsets);
+      return fresh;
+    }
+    await restoreCheckpoint(found.dir, parts.policy, parts.optimizer);
+    parts.run?.truncate(found.state.offsets);
+    if (found.state.strategy !== undefined) parts.strategy.restore?.(found.state.strategy);
+    parts.contributions.forEach((c, i) => {
+      if (found.state.contributions[i] !== undefined) c.restore?.(found.state.contributions[i]);
+    });
+    await this.emit({
+      kind: 'event',
+      step: found.state.step,
+      time: Date.now(),
+      values: {},
+      message: `resumed from ${found.dir}`,
+    });
+    return found.state;
+  }
+
+  private async checkpoint(state: TrainerState): Promise<void> {
+    const { parts } = this;
+    if (!parts.run) return;
+    for (const s of parts.sinks) await s.flush?.();
+    const full: TrainerState = {
+      ...state,
+      offsets: parts.run.offsets(),
+      strategy: parts.strategy.state?.(),
+      contributions: parts.contributions.map((c) => c.state?.()),
+    };
+    await writeCheckpoint(parts.run, full, parts.policy, parts.optimizer, this.t.keepCheckpoints);
+  }
+
+  /** Greedy pass@1 on the first `evalProblems` test problems; undefined without an accuracy reward. */
+  private async evaluate(step: number): Promise<number | undefined> {
+    const { parts, t } = this;
+    const accuracy = parts.rewards.find((r) => r.name === t.accuracyReward);
+    if (!accuracy) return undefined;
+    const problems = parts.task.list('test', t.evalProblems);
+    const res = await evaluatePolicy(parts.policy, problems, {
+      accuracy,
+      samples: 1,
+      sampling: { temperature: 1, greedy: true, maxNewTokens: t.sampling.maxNewTokens, stop: t.sampling.stop },
+    });
+    await this.emit({
+      kind: 'eval',
+      step,
+      time: Date.now(),
+      values: { 'eval/accuracy': res.passAt1, 'eval/problems': res.problems },
+    });
+    return res.passAt1;
+  }
+
+  private async emit(record: MetricsRecord): Promise<void> {
+    this.parts.run?.appendMetrics(record);
+    for (const s of this.parts.sinks) await s.write(record);
+  }
+}

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import type { FinishReason, GenerationResult, Rng, SamplingParams, Tokenizer } from '@trellis/core';
+import { logSoftmax, sampleToken } from './sample-token';
+import { type LayerKV, MASKED, type Transformer } from './transformer';
+
+/** One row to generate: prompt ids (BOS included) and forced prefill ids. */
+export interface GenerationRow {
+  readonly promptIds: readonly number[];
+  readonly prefillIds: readonly number[];
+  readonly rng: Rng;
+}
+
+interface RowState {
+  readonly completion: number[];
+  readonly logProbs: number[];
+  finish: FinishReason | undefined;
+  textLength: number;
+}
+
+function disposeCache(cache: readonly LayerKV[]): void {
+  for (const l of cache) {
+    l.k.dispose();
+    l.v.dispose();
+  }
+}
+
+/**
+ * Generate for a batch of rows in lock-step with a key/value cache. Rows are left-padded so that
+ * every prompt+prefill ends at the same column; padded keys are masked and position ids start at 0
+ * on each row's first real token, so results do not depend on the other rows. Prefill tokens are
+ * scored from the prefill forward pass; sampled tokens from the cached steps.
+ */
+export function generateBatch(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  rows: readonly GenerationRow[],
+  sampling: SamplingParams,
+): GenerationResult[] {
+  const B = rows.length;
+  const V = model.config.vocabSize;
+  const maxContext = model.config.maxContext;
+  const contexts = rows.map((r) => [...r.promptIds, ...r.prefillIds]);
+  const P = Math.max(...contexts.map((c) => c.length));
+  const pads = contexts.map((c) => P - c.length);
+  const maxPre = Math.max(...rows.map((r) => r.prefillIds.length));
+  const T = sampling.greedy ? 1 : sampling.temperature;
+  const stopIds = new Set([tokenizer.eosId, ...(sampling.stopTokenIds ?? [])]);
+  const stops = (sampling.stop ?? []).filter((s) => s.length > 0);
+  const ids = new Int32Array(B * P).fill(tokenizer.padId);
+  contexts.forEach((c, b) => ids.set(c, b * P + (pads[b] as number)));
+
+  const state: RowState[] = rows.map((r) => ({ completion: [...r.prefillIds], logProbs: [], finish: undefined, textLength: 0 }));
+  let firstLogits = new Float32Array(0);
+  let cache: LayerKV[] = tf.tidy(() => {
+    const out = model.forward({ ids, pads, length: P, headFrom: P - 1 - maxPre, headCount: maxPre + 1, collectKV: true });
+    firstLogits = out.logits.dataSync() as Float32Array;
+    return out.kv;
+  });
+  const W = maxPre + 1;
+  let current = new Float32Array(B * V);
+  rows.forEach((r, b) => {
+    const m = r.prefillIds.length;
+    const s = state[b] as RowState;
+    for (let j = 0; j < m; j++) {
+      const at = (b * W + (maxPre - m + j)) * V;
+      s.logProbs.push(logSoftmax(firstLogits.subarray(at, at + V), T)[r.prefillIds[j] as number] as number);
+    }
+    current.set(firstLogits.subarray((b * W + maxPre) * V, (b * W + maxPre + 1) * V), b * V);
+    s.textLength = tokenizer.decode(s.completion).length;
+    if (contexts[b]!.length >= maxContext) s.finish = 'length';
+  });
+
+  try {
+    for (let step = 0; step < sampling.maxNewTokens; step++) {
+      const tokens = new Int32Array(B).fill(tokenizer.padId);
+      for (let b = 0; b < B; b++) {
+        const s = state[b] as RowState;
+        if (s.finish) continue;
+        const pick = sampleToken(current.subarray(b * V, (b + 1) * V), { ...sampling, temperature: T }, (rows[b] as GenerationRow).rng);
+        s.completion.push(pick.token);
+        s.logProbs.push(pick.logProb);
+        tokens[b] = pick.token;
+        const generated = s.completion.length - (rows[b] as GenerationRow).prefillIds.length;
+        if (stopIds.has(pick.token)) s.finish = pick.token === tokenizer.eosId ? 'eos' : 'stop';
+        else if (stops.length > 0) {
+          const text = tokenizer.decode(s.completion);
+          const from = Math.max(0, s.textLength - Math.max(...stops.map((x) => x.length)) + 1);
+          if (stops.some((x) => text.indexOf(x, from) >= 0)) s.finish = 'stop';
+          s.textLength = text.length;
+        }
+        if (!s.finish && (generated >= sampling.maxNewTokens || (contexts[b] as number[]).length + generated >= maxContext)) {
+          s.finish = 'length';
+        }
+      }
+      if (state.every((s) => s.finish)) break;
+      const t = P + step + 1;
+      const positions = pads.map((p) => Math.min(P + step - p, maxContext - 1));
+      const mask = new Float32Array(B * t);
+      for (let b = 0; b < B; b++) mask.fill(MASKED, b * t, b * t + (pads[b] as number));
+      const previous = cache;
+      cache = tf.tidy(() => {
+        const out = model.decodeStep(tokens, positions, previous, tf.tensor4d(mask, [B, 1, 1, t]));
+        current = out.logits.dataSync() as Float32Array;
+        return out.cache;
+      });
+      disposeCache(previous);
+    }
+  } finally {
+    disposeCache(cache);
+  }
+  return rows.map((r, b) => {
+    const s = state[b] as RowState;
+    return {
+      promptIds: [...r.promptIds],
+      completionIds: s.completion,
+      text: tokenizer.decode(s.completion),
+      logProbs: s.logProbs,
+      prefillLength: r.prefillIds.length,
+      finishReason: s.finish ?? 'length',
+    };
+  });
+}

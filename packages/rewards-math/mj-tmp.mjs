@@ -1,0 +1,26 @@
+import { create, all } from 'mathjs';
+const math = create(all);
+function t(label, f) { const s = performance.now(); let r; try { r = f(); } catch (e) { r = 'ERR ' + e.message; } console.log(label, '=>', String(r).slice(0,100), (performance.now() - s).toFixed(2), 'ms'); }
+t('load', () => 1);
+t('simp1', () => math.simplify('(x+1)^2 - (x^2+2x+1)').toString());
+t('simp2', () => math.simplify('2*sqrt(3) - sqrt(12)').toString());
+t('simp3', () => math.simplify('(x+1)^100 - (x+1)^100').toString());
+t('simp4', () => math.simplify('(x+1)^30 - (1+x)^30').toString());
+t('simp5', () => math.simplify('(x+1)^12 - (x^2+2x+1)^6').toString());
+t('symEq', () => math.symbolicEqual('(x+1)^12', '(x^2+2x+1)^6'));
+t('symEq2', () => math.symbolicEqual('x^8 + x^7 + x^6 + x^5 + x^4 + x^3 + x^2 + x + 1', '(x^9-1)/(x-1)'));
+t('eval', () => math.evaluate('2^10000'));
+t('eval2', () => math.evaluate('9^9^9'));
+t('eval3', () => math.evaluate('factorial(100000)'));
+t('eval4', () => math.evaluate('-2 + 7i').toString());
+t('eval5', () => math.evaluate('cbrt(-8)'));
+t('eval6', () => math.evaluate('nthRoot(-8,3)'));
+t('eval7', () => math.evaluate('sqrt(-4)').toString());
+t('eval8', () => math.evaluate('(-8)^(1/3)').toString());
+t('eval9', () => math.evaluate('2 pi').toString());
+t('eval10', () => math.evaluate('cot(1)').toString());
+const big = Array.from({length: 60}, (_, i) => `x^${i}`).join('+');
+t('simpbig', () => math.simplify(`${big} - (${big})`).toString());
+const big2 = Array.from({length: 20}, (_, i) => `(x+${i})`).join('*');
+t('simpbig2', () => math.simplify(`${big2} - ${big2}`).toString());
+t('rat', () => math.rationalize('(x+1)^20').toString().length);
