@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { reportError } from './cli-error';
 import { renderConfig } from './commands/config-command';
+import { runEval } from './commands/eval-command';
 import { renderPlugins } from './commands/plugins-command';
+import { runPretrain } from './commands/pretrain-command';
+import { runTraining } from './commands/run-command';
 import { composeFromFile, composeFromObject } from './experiment';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,6 +37,53 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (file: string, opts: { set: string[]; json?: boolean }) => {
       const exp = await composeFromFile(file, opts.set);
       out(renderConfig(exp.config, opts.json));
+    });
+
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const backendHelp = 'tensor backend: auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu (sets policy.options.backend)';
+
+  program
+    .command('pretrain')
+    .description("Supervised training of the base policy on the task's reference solutions (pretrain: section).")
+    .argument('<config>', 'experiment file (YAML or JSON)')
+    .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
+    .option('-o, --out <dir>', 'checkpoint directory (default: pretrain.out)')
+    .option('--backend <name>', backendHelp)
+    .action(async (file: string, opts: { set: string[]; out?: string; backend?: string }) => {
+      await runPretrain(file, opts, log);
+    });
+
+  program
+    .command('run')
+    .description('RL training: live progress, periodic held-out eval, checkpoints, a run directory and a summary.')
+    .argument('[config]', 'experiment file (YAML or JSON); omit with --resume')
+    .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
+    .option('-o, --out <dir>', 'run directory (default: runs/<name>-<timestamp>); must not exist or be empty')
+    .option('--resume <runDir>', 'continue a run from its latest checkpoint')
+    .option('--backend <name>', backendHelp)
+    .option('-q, --quiet', 'no progress display')
+    .action(async (file: string | undefined, opts: { set: string[]; out?: string; resume?: string; backend?: string; quiet?: boolean }) => {
+      await runTraining(file, opts, log);
+    });
+
+  program
+    .command('eval')
+    .description('Evaluate a checkpoint: pass@1 (mean over k samples), unbiased pass@k, maj@k; per-problem JSONL.')
+    .argument('<checkpoint>', 'policy checkpoint directory')
+    .option('-c, --config <file>', 'experiment file supplying policy, task and rewards (default: arithmetic + math-accuracy)')
+    .option('--task <id>', 'task id to evaluate on (overrides the config task)')
+    .option('--split <split>', 'train or test', 'test')
+    .option('-k, --samples <k>', 'samples per problem', (v) => Number.parseInt(v, 10), 1)
+    .option('--greedy', 'greedy decoding (default when --samples is 1)')
+    .option('--temperature <t>', 'sampling temperature when not greedy', Number.parseFloat, 1)
+    .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'number of problems (default: trainer.evalProblems)', (v) => Number.parseInt(v, 10))
+    .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10), 0)
+    .option('-o, --out <file>', 'write per-problem results as JSONL')
+    .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
+    .option('--backend <name>', backendHelp)
+    .action(async (checkpoint: string, opts: Parameters<typeof runEval>[1]) => {
+      await runEval(checkpoint, opts, log);
     });
 
   return program;

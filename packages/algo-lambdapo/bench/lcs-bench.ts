@@ -49,8 +49,16 @@ function lcsCase(name: string, a: number[], b: number[]): void {
 const N = 4096;
 console.log(`LCS, ${N} x ${N} tokens (median of runs, Node ${process.version})`);
 const vocab50 = Array.from({ length: N }, () => randInt(50));
-lcsCase('random, 50 symbols', vocab50, Array.from({ length: N }, () => randInt(50)));
-lcsCase('random, 1000 symbols', Array.from({ length: N }, () => randInt(1000)), Array.from({ length: N }, () => randInt(1000)));
+lcsCase(
+  'random, 50 symbols',
+  vocab50,
+  Array.from({ length: N }, () => randInt(50)),
+);
+lcsCase(
+  'random, 1000 symbols',
+  Array.from({ length: N }, () => randInt(1000)),
+  Array.from({ length: N }, () => randInt(1000)),
+);
 const edited = vocab50.filter(() => rand() > 0.1).flatMap((x) => (rand() < 0.1 ? [x, randInt(50)] : [x]));
 lcsCase(`10% edits, 50 symbols (${N} x ${edited.length})`, vocab50, edited.slice(0, N));
 

@@ -3,16 +3,16 @@ import pkg from '../package.json' with { type: 'json' };
 import { LambdaPoEstimator } from './advantage/lambdapo-estimator';
 import { lambdaPoOptions } from './advantage/lambdapo-options';
 import { lambdaPoPreset } from './lambdapo-preset';
-import { RougeLReward } from './rouge/rouge-l-reward';
 import { rougeLOptions } from './rouge/rouge-l-options';
+import { RougeLReward } from './rouge/rouge-l-reward';
 
-export { groupLayout } from './advantage/group-layout';
 export type { GroupLayout } from './advantage/group-layout';
+export { groupLayout } from './advantage/group-layout';
 export { LambdaPoEstimator } from './advantage/lambdapo-estimator';
-export { lambdaPoOptions, normalizations, sequenceScoreModes, weightModes } from './advantage/lambdapo-options';
 export type { LambdaPoOptions, LambdaPoParams, Normalization, SequenceScore, WeightMode } from './advantage/lambdapo-options';
-export { lambdaPoPadded } from './advantage/lambdapo-padded';
+export { lambdaPoOptions, normalizations, sequenceScoreModes, weightModes } from './advantage/lambdapo-options';
 export type { LambdaPoPaddedOutput } from './advantage/lambdapo-padded';
+export { lambdaPoPadded } from './advantage/lambdapo-padded';
 export { lambdaPoReference } from './advantage/lambdapo-reference';
 export type { LambdaPoResult } from './advantage/lambdapo-result';
 export { lambdaPoTensor } from './advantage/lambdapo-tensor';
@@ -20,14 +20,14 @@ export { sequenceScores } from './advantage/sequence-scores';
 export { lambdaPoPreset } from './lambdapo-preset';
 export { lcsLength } from './rouge/lcs-length';
 export { lcsLengthDp } from './rouge/lcs-length-dp';
-export { mathWordTokens } from './rouge/math-word-tokens';
 export type { TokenizedText } from './rouge/math-word-tokens';
+export { mathWordTokens } from './rouge/math-word-tokens';
 export { reasoningPart } from './rouge/reasoning-part';
-export { RougeLReward } from './rouge/rouge-l-reward';
-export { rougeLOptions, textParts } from './rouge/rouge-l-options';
 export type { RougeLOptions, TextPart } from './rouge/rouge-l-options';
-export { rougeL } from './rouge/rouge-l-score';
+export { rougeLOptions, textParts } from './rouge/rouge-l-options';
+export { RougeLReward } from './rouge/rouge-l-reward';
 export type { RougeLScore } from './rouge/rouge-l-score';
+export { rougeL } from './rouge/rouge-l-score';
 
 /** Plugin manifest: advantage `lambdapo` (carries the LambdaPO preset) and reward `rouge-l`. */
 export default definePlugin({

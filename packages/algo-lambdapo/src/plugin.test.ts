@@ -4,16 +4,16 @@ import {
   type AdvantageOutput,
   CORE_API_VERSION,
   ConfigError,
-  type LossWithMetrics,
-  type PolicyObjective,
-  type RewardOutput,
-  Tokens,
-  type WeightedReward,
   catalogModule,
   composeContainer,
   definePlugin,
   getContributions,
   injectable,
+  type LossWithMetrics,
+  type PolicyObjective,
+  type RewardOutput,
+  Tokens,
+  type WeightedReward,
   z,
 } from '@trellis/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,8 @@ const stubs = definePlugin({
     ]),
 });
 
-const compose = (config: Record<string, unknown>) => composeContainer(config, { manifests: [plugin, stubs], loadBuiltins: false });
+const compose = (config: Record<string, unknown>) =>
+  composeContainer(config, { manifests: [plugin, stubs], loadBuiltins: false });
 const rewardsOf = (config: { rewards: { use: string; weight: number }[] }) => config.rewards.map((r) => [r.use, r.weight]);
 
 describe('algo-lambdapo plugin', () => {
@@ -153,8 +154,8 @@ describe('algo-lambdapo plugin', () => {
 
   it('rejects invalid options with a config error', async () => {
     await expect(compose({ advantage: { use: 'lambdapo', options: { weightMode: 'rank' } } })).rejects.toThrow(ConfigError);
-    await expect(compose({ advantage: { use: 'lambdapo' }, rewards: [{ use: 'rouge-l', options: { answerPattern: '[' } }] })).rejects.toThrow(
-      /answerPattern/,
-    );
+    await expect(
+      compose({ advantage: { use: 'lambdapo' }, rewards: [{ use: 'rouge-l', options: { answerPattern: '[' } }] }),
+    ).rejects.toThrow(/answerPattern/);
   });
 });

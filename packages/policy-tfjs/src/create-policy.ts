@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@trellis/core';
-import { type ModelConfigInput, type ResolvedModelConfig, resolveModelConfig } from './model-config';
+import { type ModelConfigInput, resolveModelConfig } from './model-config';
+import { readCheckpointConfig } from './read-checkpoint-config';
 import { TfjsPolicy, type TfjsPolicyOptions } from './tfjs-policy';
 import { loadTokenizerFromDir } from './tokenizer-files';
 import { initialValues, makeVariables } from './transformer-weights';
@@ -15,20 +16,6 @@ export function createPolicy(config: ModelConfigInput, tokenizer: Tokenizer, opt
   const resolved = resolveModelConfig(config, tokenizer.vocabSize);
   const values = initialValues(resolved, options.seed ?? 0);
   return new TfjsPolicy(resolved, tokenizer, makeVariables(resolved, values, true), options);
-}
-
-/** Read a checkpoint's `config.json` (the model shape). */
-export async function readCheckpointConfig(dir: string): Promise<ResolvedModelConfig> {
-  const path = join(dir, 'config.json');
-  let json: { model?: unknown };
-  try {
-    json = JSON.parse(await readFile(path, 'utf8')) as { model?: unknown };
-  } catch (e) {
-    throw new Error(`${path}: cannot read checkpoint config (${(e as Error).message})`);
-  }
-  if (!json || typeof json.model !== 'object') throw new Error(`${path}: missing "model" section`);
-  const model = json.model as ModelConfigInput;
-  return resolveModelConfig(model, model.vocabSize ?? 1);
 }
 
 /** Load a checkpoint directory written by `TfjsPolicy.save` (or by the PyTorch reference exporter). */

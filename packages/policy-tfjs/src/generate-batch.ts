@@ -50,14 +50,14 @@ export function generateBatch(
   contexts.forEach((c, b) => ids.set(c, b * P + (pads[b] as number)));
 
   const state: RowState[] = rows.map((r) => ({ completion: [...r.prefillIds], logProbs: [], finish: undefined, textLength: 0 }));
-  let firstLogits = new Float32Array(0);
+  let firstLogits: Float32Array = new Float32Array(0);
   let cache: LayerKV[] = tf.tidy(() => {
     const out = model.forward({ ids, pads, length: P, headFrom: P - 1 - maxPre, headCount: maxPre + 1, collectKV: true });
     firstLogits = out.logits.dataSync() as Float32Array;
     return out.kv;
   });
   const W = maxPre + 1;
-  let current = new Float32Array(B * V);
+  let current: Float32Array = new Float32Array(B * V);
   rows.forEach((r, b) => {
     const m = r.prefillIds.length;
     const s = state[b] as RowState;

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   type GenerationRequest,
@@ -13,8 +15,9 @@ import {
 import { generateBatch, type GenerationRow } from './generate-batch';
 import { oneHotFloat } from './layers';
 import type { ResolvedModelConfig } from './model-config';
-import { encodeWeights } from './weights-codec';
-import { tokenizerFiles } from './tokenizer-files';
+import { readCheckpointConfig } from './read-checkpoint-config';
+import { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
+import { decodeWeights, encodeWeights } from './weights-codec';
 import { Transformer } from './transformer';
 import { makeVariables, type WeightMap } from './transformer-weights';
 
@@ -73,19 +76,30 @@ export class TfjsPolicy implements Policy {
     return out;
   }
 
-  /** Prompt ids (BOS first when the tokenizer has one), left-truncated so one token still fits. */
-  private row(r: GenerationRequest, rng: Rng): GenerationRow {
+  /**
+   * Prompt ids as `generate` feeds them: BOS first (when the tokenizer has one), then the prompt,
+   * left-truncated to `maxContext - 1` tokens so at least one token can be generated.
+   */
+  encodePrompt(prompt: string): number[] {
+    return this.truncate(this.tokenizer.encode(prompt), 0);
+  }
+
+  private truncate(body: readonly number[], prefillLength: number): number[] {
     const bos = this.tokenizer.bosId;
-    const body = this.tokenizer.encode(r.prompt);
-    const prefillIds = r.prefill ? this.tokenizer.encode(r.prefill) : [];
-    const room = this.maxContext - 1 - prefillIds.length - (bos === undefined ? 0 : 1);
+    const room = this.maxContext - 1 - prefillLength - (bos === undefined ? 0 : 1);
     if (room < 0 || (room === 0 && bos === undefined)) {
-      throw new Error(`prefill of ${prefillIds.length} tokens leaves no room in the ${this.maxContext}-token context`);
+      throw new Error(`prefill of ${prefillLength} tokens leaves no room in the ${this.maxContext}-token context`);
     }
-    const kept = body.length > room ? body.slice(body.length - room) : body;
-    const promptIds = bos === undefined ? kept : [bos, ...kept];
-    if (promptIds.length === 0) throw new Error('empty prompt: the tokenizer has no BOS token to start from');
-    return { promptIds, prefillIds, rng };
+    const kept = body.length > room ? body.slice(body.length - room) : [...body];
+    const ids = bos === undefined ? kept : [bos, ...kept];
+    if (ids.length === 0) throw new Error('empty prompt: the tokenizer has no BOS token to start from');
+    return ids;
+  }
+
+  /** Prompt ids (see `encodePrompt`; truncated further only when a long prefill needs the room). */
+  private row(r: GenerationRequest, rng: Rng): GenerationRow {
+    const prefillIds = r.prefill ? this.tokenizer.encode(r.prefill) : [];
+    return { promptIds: this.truncate(this.tokenizer.encode(r.prompt), prefillIds.length), prefillIds, rng };
   }
 
   /**
@@ -179,6 +193,28 @@ export class TfjsPolicy implements Policy {
   /** Write the checkpoint directory atomically (temporary sibling, fsync, rename). */
   async save(dir: string): Promise<void> {
     await writeDirAtomic(dir, await this.checkpointFiles());
+  }
+
+  /**
+   * Replace the weights with those of checkpoint `dir` (written by `save`). The checkpoint must
+   * have the same model config and tokenizer; otherwise this throws and leaves the weights as
+   * they were.
+   */
+  async load(dir: string): Promise<void> {
+    this.assertAlive();
+    const config = await readCheckpointConfig(dir);
+    if (JSON.stringify(config) !== JSON.stringify(this.config)) {
+      throw new Error(`${dir}: checkpoint model config ${JSON.stringify(config)} differs from this policy's ${JSON.stringify(this.config)}`);
+    }
+    const tokenizer = await loadTokenizerFromDir(dir);
+    if (JSON.stringify(tokenizer.toJSON()) !== JSON.stringify(this.tokenizer.toJSON())) {
+      throw new Error(`${dir}: checkpoint tokenizer differs from this policy's tokenizer`);
+    }
+    const path = join(dir, 'model.safetensors');
+    const values = decodeWeights(await readFile(path), path, this.config);
+    tf.tidy(() => {
+      for (const [name, v] of this.weights) v.assign(tf.tensor(values.get(name) as Float32Array, v.shape, 'float32'));
+    });
   }
 
   dispose(): void {

@@ -7,10 +7,10 @@ import { type WeightMap, weight } from './transformer-weights';
 export const MASKED = -1e9;
 
 /** Per-layer attention keys and values, `[B, H, t, headDim]`, keys already rotated. */
-export interface LayerKV {
+export type LayerKV = {
   readonly k: tf.Tensor4D;
   readonly v: tf.Tensor4D;
-}
+};
 
 /** Input of {@link Transformer.forward}: B rows of L token ids, each left-padded by `pads[b]`. */
 export interface ForwardInput {

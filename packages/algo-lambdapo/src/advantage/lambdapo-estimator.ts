@@ -1,4 +1,4 @@
-import { type AdvantageEstimator, type AdvantageInput, type AdvantageOutput, Tokens, inject, injectable } from '@trellis/core';
+import { type AdvantageEstimator, type AdvantageInput, type AdvantageOutput, inject, injectable, Tokens } from '@trellis/core';
 import type { LambdaPoOptions } from './lambdapo-options';
 import { lambdaPoReference } from './lambdapo-reference';
 import { lambdaPoTensor } from './lambdapo-tensor';

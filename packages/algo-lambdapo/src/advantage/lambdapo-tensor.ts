@@ -36,7 +36,8 @@ export function lambdaPoTensor(
   const layout = groupLayout(groupIndex, numGroups);
   const n = rewards.length;
   const width = layout.maxSize;
-  if (n === 0 || width === 0) return { advantages: new Array<number>(n).fill(0), pairs: 0, meanWeight: Number.NaN, agreement: Number.NaN };
+  if (n === 0 || width === 0)
+    return { advantages: new Array<number>(n).fill(0), pairs: 0, meanWeight: Number.NaN, agreement: Number.NaN };
   const r = centred(rewards, layout.members);
   const s = centred(scores, layout.members);
   const size = numGroups * width;
@@ -61,7 +62,10 @@ export function lambdaPoTensor(
   const [adv, pairs, weightSum, agree] = outputs.map((t) => t.dataSync());
   for (const t of outputs) t.dispose();
   const padded = adv as Float32Array;
-  const advantages = Array.from({ length: n }, (_, i) => padded[(groupIndex[i] as number) * width + (layout.slot[i] as number)] as number);
+  const advantages = Array.from(
+    { length: n },
+    (_, i) => padded[(groupIndex[i] as number) * width + (layout.slot[i] as number)] as number,
+  );
   const count = (pairs as Float32Array)[0] as number;
   return {
     advantages,

@@ -24,7 +24,21 @@ describe('mathWordTokens', () => {
   });
 
   it('normalises LaTeX and Unicode operators', () => {
-    expect(tok('$\\frac{1}{2} \\times 3 − 1 \\div 4 · 2 × 5$')).toEqual(['frac', '1', '2', '*', '3', '-', '1', '/', '4', '*', '2', '*', '5']);
+    expect(tok('$\\frac{1}{2} \\times 3 − 1 \\div 4 · 2 × 5$')).toEqual([
+      'frac',
+      '1',
+      '2',
+      '*',
+      '3',
+      '-',
+      '1',
+      '/',
+      '4',
+      '*',
+      '2',
+      '*',
+      '5',
+    ]);
     expect(tok('\\timesx')).toEqual(['timesx']);
   });
 

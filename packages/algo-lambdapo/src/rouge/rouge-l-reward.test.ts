@@ -1,8 +1,7 @@
-import { makeProblem, makeRollout } from '@trellis/core/testing';
-import { describeRewardConformance } from '@trellis/core/testing';
+import { describeRewardConformance, makeProblem, makeRollout } from '@trellis/core/testing';
 import { describe, expect, it } from 'vitest';
-import { RougeLReward } from './rouge-l-reward';
 import { rougeLOptions } from './rouge-l-options';
+import { RougeLReward } from './rouge-l-reward';
 
 const make = (options: Record<string, unknown> = {}) => new RougeLReward(rougeLOptions.parse(options));
 const score = (reward: RougeLReward, completion: string, ...solution: [string?]) =>

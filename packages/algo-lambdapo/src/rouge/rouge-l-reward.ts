@@ -1,4 +1,4 @@
-import { type Reward, type RewardInput, type RewardOutput, Tokens, inject, injectable } from '@trellis/core';
+import { inject, injectable, type Reward, type RewardInput, type RewardOutput, Tokens } from '@trellis/core';
 import { mathWordTokens } from './math-word-tokens';
 import { reasoningPart } from './reasoning-part';
 import type { RougeLOptions } from './rouge-l-options';

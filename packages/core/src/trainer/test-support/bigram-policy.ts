@@ -121,9 +121,9 @@ export class BigramPolicy implements Policy {
       const logp = tf.logSoftmax(logits);
       const picked = tf.sum(tf.mul(logp, tf.cast(tf.oneHot(tf.tensor1d(next, 'int32'), v), 'float32')), 1);
       const maskT = tf.tensor2d(mask, [b, width]);
-      const out: LogProbOutput = { logProbs: tf.mul(picked.reshape([b, width]), maskT) as tf.Tensor2D, mask: maskT };
+      const out: LogProbOutput = { logProbs: tf.mul(tf.reshape(picked, [b, width]), maskT) as tf.Tensor2D, mask: maskT };
       if (!options.entropy) return out;
-      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)).reshape([b, width]) as tf.Tensor2D;
+      const entropy = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)), [b, width]) as tf.Tensor2D;
       return { ...out, entropy: tf.mul(entropy, maskT) as tf.Tensor2D };
     });
   }

@@ -1,0 +1,70 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Tokens, evaluatePolicy, loadConfigFile } from '@trellis/core';
+import { composeFromObject } from '../experiment';
+import { pct } from '../progress/format';
+import { ProgressLine } from '../progress/progress-line';
+import { accuracyReward } from './accuracy-reward';
+import { setupBackend } from './backend';
+
+export interface EvalOptions {
+  readonly config?: string;
+  readonly task?: string;
+  readonly split: 'train' | 'test';
+  readonly samples: number;
+  readonly greedy?: boolean;
+  readonly temperature: number;
+  readonly maxNewTokens?: number;
+  readonly limit?: number;
+  readonly out?: string;
+  readonly backend?: string;
+  readonly seed: number;
+  readonly set: string[];
+}
+
+/**
+ * `trellis eval`: pass@1 (mean over k samples), unbiased pass@k and maj@k of a checkpoint on a
+ * task, with per-problem results written as JSONL.
+ */
+export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: string) => void) {
+  const base: Record<string, unknown> = opts.config
+    ? (await loadConfigFile(opts.config)).data
+    : { task: { use: 'arithmetic' }, rewards: [{ use: 'math-accuracy' }], policy: { use: 'transformer' } };
+  const policy = (base.policy as { use?: string; options?: Record<string, unknown> } | undefined) ?? { use: 'transformer' };
+  const data = {
+    ...base,
+    policy: { ...policy, options: { ...(policy.options ?? {}), checkpoint: resolve(checkpoint) } },
+    ...(opts.task ? { task: { use: opts.task } } : {}),
+  };
+  const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
+  const exp = await composeFromObject(data, sets, opts.config ? { baseDir: dirname(resolve(opts.config)) } : {});
+  const backend = await setupBackend(exp);
+  const task = await exp.container.getAsync(Tokens.TaskSource);
+  const problems = task.list(opts.split, opts.limit ?? exp.config.trainer.evalProblems);
+  const greedy = opts.greedy ?? opts.samples === 1;
+  log(`evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`);
+  const line = new ProgressLine(process.stderr, 2000);
+  const res = await evaluatePolicy(await exp.container.getAsync(Tokens.Policy), problems, {
+    accuracy: await accuracyReward(exp),
+    samples: opts.samples,
+    sampling: {
+      temperature: opts.temperature,
+      greedy,
+      maxNewTokens: opts.maxNewTokens ?? exp.config.trainer.sampling.maxNewTokens,
+      stop: exp.config.trainer.sampling.stop,
+      seed: opts.seed,
+    },
+    onProgress: (done, total) => line.update(`evaluated ${done}/${total}`),
+  });
+  line.done();
+  if (opts.out) {
+    mkdirSync(dirname(resolve(opts.out)), { recursive: true });
+    writeFileSync(opts.out, res.results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+  const passK = Object.entries(res.passAtK)
+    .map(([k, v]) => `pass@${k} ${pct(v)}`)
+    .join(', ');
+  log(`pass@1 ${pct(res.passAt1)} (mean over ${res.samples}) | ${passK} | maj@${res.samples} ${pct(res.majAtK)} | ${res.problems} problems`);
+  if (opts.out) log(`per-problem results: ${opts.out}`);
+  return res;
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { type ComposedExperiment, Tokens, evaluatePolicy, supervisedPretrain } from '@trellis/core';
+import { composeFromFile } from '../experiment';
+import { bar, compact, formatDuration, pct } from '../progress/format';
+import { ProgressLine } from '../progress/progress-line';
+import { accuracyReward } from './accuracy-reward';
+import { setupBackend } from './backend';
+
+export interface PretrainOptions {
+  readonly set: string[];
+  readonly out?: string;
+  readonly backend?: string;
+}
+
+/** Greedy held-out accuracy of the current policy. */
+async function heldOut(exp: ComposedExperiment, n: number): Promise<number> {
+  const policy = await exp.container.getAsync(Tokens.Policy);
+  const task = await exp.container.getAsync(Tokens.TaskSource);
+  const res = await evaluatePolicy(policy, task.list('test', n), {
+    accuracy: await accuracyReward(exp),
+    samples: 1,
+    sampling: { temperature: 1, greedy: true, maxNewTokens: exp.config.trainer.sampling.maxNewTokens, stop: exp.config.trainer.sampling.stop },
+  });
+  return res.passAt1;
+}
+
+/**
+ * `trellis pretrain`: supervised training of the policy on the task's reference solutions, with
+ * progress, periodic held-out evaluation and an atomic checkpoint at each evaluation.
+ */
+export async function runPretrain(file: string, opts: PretrainOptions, log: (s: string) => void): Promise<{ accuracy: number; out: string }> {
+  const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
+  const exp = await composeFromFile(file, sets);
+  const cfg = exp.config.pretrain;
+  const out = resolve(opts.out ?? cfg.out);
+  const backend = await setupBackend(exp);
+  const policy = await exp.container.getAsync(Tokens.Policy);
+  const task = await exp.container.getAsync(Tokens.TaskSource);
+  await accuracyReward(exp);
+  log(`pretraining '${exp.config.name}' for ${cfg.steps} steps (batch ${cfg.batchSize}, backend ${backend}) -> ${out}`);
+  const line = new ProgressLine(process.stderr, 2000);
+  const started = Date.now();
+  let accuracy = Number.NaN;
+  let tokens = 0;
+  await supervisedPretrain(policy, task, cfg, exp.container.get(Tokens.Rng).split('pretrain'), {
+    onStep: (s) => {
+      tokens += s.tokens;
+      const elapsed = Date.now() - started;
+      line.update(
+        `step ${s.step}/${cfg.steps} ${bar(s.step, cfg.steps)} | loss ${compact(s.loss)} | lr ${s.lr.toExponential(1)} | ` +
+          `${compact(tokens / (elapsed / 1000))} tok/s | ETA ${formatDuration((elapsed / s.step) * (cfg.steps - s.step))}`,
+        s.step === cfg.steps,
+      );
+    },
+    onEval: async (step) => {
+      accuracy = await heldOut(exp, cfg.evalProblems);
+      await policy.save(out);
+      line.log(`eval @ step ${step}: held-out accuracy ${pct(accuracy)}; saved ${out}`);
+    },
+  });
+  line.done();
+  log(`pretrained in ${formatDuration(Date.now() - started)}: held-out accuracy ${pct(accuracy)}; checkpoint ${out}`);
+  return { accuracy, out };
+}

@@ -1,0 +1,131 @@
+import type * as tf from '@tensorflow/tfjs';
+import {
+  type GenerationRequest,
+  type GenerationResult,
+  inject,
+  injectable,
+  type LogProbOutput,
+  type Policy,
+  type SamplingParams,
+  type TokenBatch,
+  type Tokenizer,
+  Tokens,
+  z,
+} from '@trellis/core';
+import { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
+import { createPolicy, loadPolicy } from './create-policy';
+import { HfTokenizer } from './hf-tokenizer';
+import { BACKEND_NAMES, type ConcreteBackend, initBackend } from './init-backend';
+import { ModelConfig } from './model-config';
+import type { TfjsPolicy } from './tfjs-policy';
+
+/** Options of the `policy: transformer` catalog entry. */
+export const transformerPolicyOptions = z
+  .object({
+    /** Checkpoint directory to load (config, tokenizer and weights come from it; `model`/`tokenizer` are ignored). */
+    checkpoint: z.string().optional(),
+    /** Model shape for a fresh, seeded initialisation when no checkpoint is given. */
+    model: ModelConfig.default(ModelConfig.parse({})),
+    /** Tokenizer for a fresh model: char-level over `alphabet`, or a local HF `tokenizer.json`. */
+    tokenizer: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('char'), alphabet: z.string().min(1).default(DEFAULT_ALPHABET) }).strict(),
+        z
+          .object({
+            type: z.literal('hf'),
+            /** Path of a local `tokenizer.json`. */
+            path: z.string(),
+            bos: z.string().nullable().optional(),
+            eos: z.string().optional(),
+            pad: z.string().optional(),
+          })
+          .strict(),
+      ])
+      .default({ type: 'char', alphabet: DEFAULT_ALPHABET }),
+    /** TensorFlow.js backend; `auto` picks the best available (tensorflow-gpu, tensorflow, webgpu, wasm, cpu). */
+    backend: z.enum(BACKEND_NAMES).default('auto'),
+    /** Seed of the initial weights and of sampling calls that bring no seed. */
+    seed: z.number().int().default(0),
+    /** Most sequences sampled together in one batch. */
+    maxBatch: z.number().int().positive().default(64),
+  })
+  .strict();
+
+export type TransformerPolicyOptions = z.output<typeof transformerPolicyOptions>;
+
+/**
+ * Catalog service for `policy: transformer`: selects the backend and loads or initialises a
+ * {@link TfjsPolicy} in `init()`, then delegates the `Policy` contract to it.
+ */
+@injectable()
+export class TransformerPolicyService implements Policy {
+  private inner: TfjsPolicy | undefined;
+  /** The backend actually in use after `init()`. */
+  backend: ConcreteBackend | undefined;
+
+  constructor(@inject(Tokens.ChoiceOptions) private readonly options: TransformerPolicyOptions) {}
+
+  async init(): Promise<void> {
+    const o = transformerPolicyOptions.parse(this.options);
+    this.backend = await initBackend(o.backend);
+    if (o.checkpoint) {
+      this.inner = await loadPolicy(o.checkpoint, { seed: o.seed, maxBatch: o.maxBatch });
+      return;
+    }
+    const tokenizer: Tokenizer =
+      o.tokenizer.type === 'char'
+        ? new CharTokenizer(o.tokenizer.alphabet)
+        : await HfTokenizer.fromFile(o.tokenizer.path, {
+            ...(o.tokenizer.bos !== undefined ? { bos: o.tokenizer.bos } : {}),
+            ...(o.tokenizer.eos !== undefined ? { eos: o.tokenizer.eos } : {}),
+            ...(o.tokenizer.pad !== undefined ? { pad: o.tokenizer.pad } : {}),
+          });
+    this.inner = createPolicy(o.model, tokenizer, { seed: o.seed, maxBatch: o.maxBatch });
+  }
+
+  /** The underlying policy (after `init()`). */
+  get policy(): TfjsPolicy {
+    if (!this.inner) throw new Error('transformer policy used before init()');
+    return this.inner;
+  }
+
+  get tokenizer(): Tokenizer {
+    return this.policy.tokenizer;
+  }
+
+  get maxContext(): number {
+    return this.policy.maxContext;
+  }
+
+  encodePrompt(prompt: string): number[] {
+    return this.policy.encodePrompt(prompt);
+  }
+
+  load(dir: string): Promise<void> {
+    return this.policy.load(dir);
+  }
+
+  generate(requests: readonly GenerationRequest[], sampling: SamplingParams): Promise<GenerationResult[]> {
+    return this.policy.generate(requests, sampling);
+  }
+
+  logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput {
+    return this.policy.logProbs(batch, options);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.policy.trainableVariables();
+  }
+
+  snapshot(): Policy {
+    return this.policy.snapshot();
+  }
+
+  save(dir: string): Promise<void> {
+    return this.policy.save(dir);
+  }
+
+  dispose(): void {
+    this.inner?.dispose();
+  }
+}
