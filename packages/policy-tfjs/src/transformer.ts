@@ -48,7 +48,7 @@ export class Transformer {
 
   /** Token embedding (one-hot matmul: differentiable on every backend), `[N, d]`. */
   private embed(ids: tf.Tensor1D): tf.Tensor2D {
-    return linear(oneHotFloat(ids, this.config.vocabSize), this.w('tok_emb.weight'));
+    return linear(oneHotFloat(ids, this.config.vocabSize), this.w('tok_emb.weight') as tf.Tensor2D);
   }
 
   /** Learned position rows for left-padded rows: `[B*L, d]`, zeros on padding columns. */
@@ -74,7 +74,8 @@ export class Transformer {
   private finalLogits(h: tf.Tensor2D): tf.Tensor2D {
     const c = this.config;
     const x = layerNorm(h, this.w('ln_f.weight'), this.w('ln_f.bias'), c.layerNormEps);
-    return c.tiedHead ? linear(x, tf.transpose(this.w('tok_emb.weight'))) : linear(x, this.w('head.weight'));
+    const head = c.tiedHead ? tf.transpose(this.w('tok_emb.weight')) : this.w('head.weight');
+    return linear(x, head as tf.Tensor2D);
   }
 
   private mlp(x: tf.Tensor2D, p: string): tf.Tensor2D {

@@ -3,12 +3,13 @@ import { type Tensor1D, type Tensor2D, cast, expandDims, mul, oneHot, sum, tidy 
 /**
  * `[N, G]` float one-hot of group membership. Group sums and per-row lookups below use only
  * elementwise ops and reductions, which run on every backend (wasm lacks UnsortedSegmentSum, and
- * a float-typed `oneHot` is broken there, hence the cast).
+ * a float-typed `oneHot` is broken there, hence the cast). `oneHot` needs depth >= 2, so one
+ * group gets an extra all-zero column, which changes no result.
  *
  * @param groupIndex `[N]` dense group ids in `0..numGroups-1`.
  */
 export function groupOneHot(groupIndex: Tensor1D, numGroups: number): Tensor2D {
-  return tidy(() => cast(oneHot(cast(groupIndex, 'int32'), Math.max(numGroups, 1)), 'float32') as Tensor2D);
+  return tidy(() => cast(oneHot(cast(groupIndex, 'int32'), Math.max(numGroups, 2)), 'float32') as Tensor2D);
 }
 
 /** Per-group sums of a per-row value: `[N, G]` one-hot, `[N]` -> `[G]`. */
