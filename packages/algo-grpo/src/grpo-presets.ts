@@ -19,7 +19,13 @@ export const GRPO_PRESETS = {
     kl: { estimator: 'k3', coef: 0.001, placement: 'loss', clamp: 10 },
   }),
   /** Dr. GRPO: no std (estimator default), constant normaliser `N * T_max`, no KL. */
-  'dr-grpo': clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, aggregation: 'seq-mean-token-sum-norm', kl: { estimator: 'none' } }),
+  'dr-grpo': clip({
+    ratio: 'token',
+    epsLow: 0.2,
+    epsHigh: 0.2,
+    aggregation: 'seq-mean-token-sum-norm',
+    kl: { estimator: 'none' },
+  }),
   /** DAPO: clip-higher 0.2/0.28, token mean, no KL, dynamic sampling and overlong shaping. */
   dapo: {
     ...clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.28, aggregation: 'token-mean', kl: { estimator: 'none' } }),
@@ -29,11 +35,23 @@ export const GRPO_PRESETS = {
   /** GSPO: sequence ratio clipped at 3e-4/4e-4, per-sequence mean, no KL. */
   gspo: clip({ ratio: 'sequence', epsLow: 3e-4, epsHigh: 4e-4, aggregation: 'seq-mean-token-mean', kl: { estimator: 'none' } }),
   /** RLOO: REINFORCE-style sequence log-likelihood (token sum), k3 KL in the loss (beta 0.001). */
-  rloo: clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, aggregation: 'seq-mean-token-sum', kl: { estimator: 'k3', coef: 0.001, placement: 'loss' } }),
+  rloo: clip({
+    ratio: 'token',
+    epsLow: 0.2,
+    epsHigh: 0.2,
+    aggregation: 'seq-mean-token-sum',
+    kl: { estimator: 'k3', coef: 0.001, placement: 'loss' },
+  }),
   /** REINFORCE++: KL is in the token rewards (`advantage.options.klCoef`), so none in the loss; token mean. */
   'reinforce-pp': clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, aggregation: 'token-mean', kl: { estimator: 'none' } }),
   /** REINFORCE++-baseline: as REINFORCE++. */
-  'reinforce-pp-baseline': clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, aggregation: 'token-mean', kl: { estimator: 'none' } }),
+  'reinforce-pp-baseline': clip({
+    ratio: 'token',
+    epsLow: 0.2,
+    epsHigh: 0.2,
+    aggregation: 'token-mean',
+    kl: { estimator: 'none' },
+  }),
 } as const satisfies Record<string, ConfigPatch>;
 
 export type GrpoPresetId = keyof typeof GRPO_PRESETS;

@@ -1,37 +1,37 @@
-import { CORE_API_VERSION, type CatalogEntry, catalogModule, definePlugin } from '@trellis/core';
+import { type CatalogEntry, CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
-import { DynamicSampling, dynamicSamplingOptions } from './contribution/dynamic-sampling';
 import { GrpoEstimator, grpoOptions } from './advantage/grpo-estimator';
-import { DapoEstimator, DrGrpoEstimator, GspoEstimator, drGrpoOptions } from './advantage/recipe-estimators';
+import { DapoEstimator, DrGrpoEstimator, drGrpoOptions, GspoEstimator } from './advantage/recipe-estimators';
 import { ReinforcePpBaselineEstimator, ReinforcePpEstimator, reinforcePpOptions } from './advantage/reinforce-pp-estimator';
 import { RlooEstimator, rlooOptions } from './advantage/rloo-estimator';
+import { DynamicSampling, dynamicSamplingOptions } from './contribution/dynamic-sampling';
 import { GRPO_PRESETS } from './grpo-presets';
 import { OverlongReward, overlongOptions } from './reward/overlong-reward';
 
-export { grpoAdvantages } from './advantage/grpo-advantages';
+export { degenerateGroupFraction } from './advantage/degenerate-group-fraction';
+export { groupLookup, groupOneHot, groupSum } from './advantage/group-ops';
 export type { GrpoAdvantageOptions } from './advantage/grpo-advantages';
+export { grpoAdvantages } from './advantage/grpo-advantages';
 export { grpoAdvantagesTensor } from './advantage/grpo-advantages-tensor';
+export type { GrpoOptions } from './advantage/grpo-estimator';
+export { GroupNormEstimator, GrpoEstimator, grpoOptions } from './advantage/grpo-estimator';
+export { DapoEstimator, DrGrpoEstimator, drGrpoOptions, GspoEstimator } from './advantage/recipe-estimators';
+export type { ReinforcePpInput, ReinforcePpOptions, ReinforcePpResult } from './advantage/reinforce-pp-advantages';
+export { reinforcePpAdvantages } from './advantage/reinforce-pp-advantages';
+export type { ReinforcePpTensorInput } from './advantage/reinforce-pp-advantages-tensor';
+export { reinforcePpAdvantagesTensor } from './advantage/reinforce-pp-advantages-tensor';
+export type { ReinforcePpEstimatorOptions } from './advantage/reinforce-pp-estimator';
+export { ReinforcePpBaselineEstimator, ReinforcePpEstimator, reinforcePpOptions } from './advantage/reinforce-pp-estimator';
 export { rlooAdvantages } from './advantage/rloo-advantages';
 export { rlooAdvantagesTensor } from './advantage/rloo-advantages-tensor';
-export { reinforcePpAdvantages } from './advantage/reinforce-pp-advantages';
-export type { ReinforcePpInput, ReinforcePpOptions, ReinforcePpResult } from './advantage/reinforce-pp-advantages';
-export { reinforcePpAdvantagesTensor } from './advantage/reinforce-pp-advantages-tensor';
-export type { ReinforcePpTensorInput } from './advantage/reinforce-pp-advantages-tensor';
-export { groupLookup, groupOneHot, groupSum } from './advantage/group-ops';
-export { degenerateGroupFraction } from './advantage/degenerate-group-fraction';
-export { GroupNormEstimator, GrpoEstimator, grpoOptions } from './advantage/grpo-estimator';
-export type { GrpoOptions } from './advantage/grpo-estimator';
-export { DapoEstimator, DrGrpoEstimator, GspoEstimator, drGrpoOptions } from './advantage/recipe-estimators';
 export { RlooEstimator, rlooOptions } from './advantage/rloo-estimator';
-export { ReinforcePpBaselineEstimator, ReinforcePpEstimator, reinforcePpOptions } from './advantage/reinforce-pp-estimator';
-export type { ReinforcePpEstimatorOptions } from './advantage/reinforce-pp-estimator';
-export { overlongPenalty } from './reward/overlong-penalty';
-export { DEFAULT_CACHE_FRACTION, OverlongReward, overlongOptions } from './reward/overlong-reward';
-export type { OverlongOptions } from './reward/overlong-reward';
-export { DYNAMIC_SAMPLING_METRICS, DynamicSampling, dynamicSamplingOptions } from './contribution/dynamic-sampling';
 export type { DynamicSamplingOptions } from './contribution/dynamic-sampling';
-export { CLIP_OBJECTIVE_ID, GRPO_PRESETS } from './grpo-presets';
+export { DYNAMIC_SAMPLING_METRICS, DynamicSampling, dynamicSamplingOptions } from './contribution/dynamic-sampling';
 export type { GrpoPresetId } from './grpo-presets';
+export { CLIP_OBJECTIVE_ID, GRPO_PRESETS } from './grpo-presets';
+export { overlongPenalty } from './reward/overlong-penalty';
+export type { OverlongOptions } from './reward/overlong-reward';
+export { DEFAULT_CACHE_FRACTION, OverlongReward, overlongOptions } from './reward/overlong-reward';
 
 /** Every catalog entry of this plugin (advantage recipes, the overlong reward, dynamic sampling). */
 export const grpoCatalog: readonly CatalogEntry[] = [

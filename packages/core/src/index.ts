@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 export type { Newable, ServiceIdentifier } from 'inversify';
-export { Container, ContainerModule, inject, injectable } from 'inversify';
+export { Container, ContainerModule, inject, injectable, multiInject, optional } from 'inversify';
 export { z } from 'zod';
 export type {
   AdvantageEstimator,
@@ -9,6 +9,7 @@ export type {
   AdvantageOutput,
   EstimatorRequirement,
 } from './advantage/advantage-estimator';
+export { corePlugin } from './builtin/core-plugin';
 export * from './checkpoint/index';
 export type { Choice, ExperimentConfig, PluginSpec, ResolvedConfig, RewardChoice } from './config/experiment-config';
 export {
@@ -22,11 +23,14 @@ export type { RawConfig } from './config/load-config';
 export { loadConfigFile, parseConfigText } from './config/load-config';
 export type { Override } from './config/overrides';
 export { applyOverrides, parseOverride } from './config/overrides';
+export type { PretrainConfig } from './config/pretrain-config';
+export { pretrainSchema } from './config/pretrain-config';
 export { resolveConfig } from './config/resolve-config';
 export type { SamplingConfig, TrainerConfig } from './config/trainer-config';
 export { samplingSchema, trainerSchema } from './config/trainer-config';
 export { ConfigError, listOf, PluginError } from './errors/trellis-error';
 export type { FeedbackProvider } from './feedback/feedback-provider';
+export { JsonlMetricsSink, jsonlSinkOptions } from './metrics/jsonl-metrics-sink';
 export type { MetricsRecord, MetricsSink } from './metrics/metrics-sink';
 export * from './objective/index';
 export type { LossTerm, LossTermInput } from './objective/loss-term';
@@ -50,6 +54,8 @@ export type { MultiSlot, SingleSlot, SlotName } from './plugin/slots';
 export { ALL_SLOTS, isSlotName, MULTI_SLOTS, SINGLE_SLOTS, SLOT_CONFIG_KEYS } from './plugin/slots';
 export type { WeightedReward } from './plugin/weighted-reward';
 export type { LogProbOutput, LossWithMetrics, Policy, TokenBatch } from './policy/policy';
+export type { PretrainStep } from './pretrain/supervised-pretrain';
+export { supervisedExample, supervisedPretrain } from './pretrain/supervised-pretrain';
 export type { Attempt, Feedback, FeedbackKind, FeedbackRequest, ProblemView } from './records/feedback';
 export { problemView } from './records/feedback';
 export type { FinishReason, GenerationRequest, GenerationResult, SamplingParams } from './records/generation';
@@ -59,6 +65,9 @@ export { batchRollouts } from './records/rollout';
 export type { Reward, RewardInput, RewardOutput } from './reward/reward';
 export type { RngState } from './rng/rng';
 export { Rng } from './rng/rng';
+export { GroupRolloutStrategy } from './rollout/group-rollout-strategy';
+export type { RolloutPlacement } from './rollout/rollout-from-result';
+export { rolloutFromResult } from './rollout/rollout-from-result';
 export type { CollectedRollouts, RolloutContext, RolloutStrategy } from './rollout/rollout-strategy';
 export type { TaskSource } from './task/task-source';
 export type { Tokenizer } from './tokenizer/tokenizer';
@@ -66,12 +75,3 @@ export type { TokenName } from './tokens';
 export { Tokens } from './tokens';
 export * from './trainer/index';
 export type { RunInfo, StepContext, StepMetrics, TrainerContribution } from './trainer/trainer-contribution';
-export { corePlugin } from './builtin/core-plugin';
-export { GroupRolloutStrategy } from './rollout/group-rollout-strategy';
-export { rolloutFromResult } from './rollout/rollout-from-result';
-export type { RolloutPlacement } from './rollout/rollout-from-result';
-export { JsonlMetricsSink, jsonlSinkOptions } from './metrics/jsonl-metrics-sink';
-export { pretrainSchema } from './config/pretrain-config';
-export type { PretrainConfig } from './config/pretrain-config';
-export { supervisedPretrain, supervisedExample } from './pretrain/supervised-pretrain';
-export type { PretrainStep } from './pretrain/supervised-pretrain';

@@ -16,8 +16,14 @@ describeAdvantageConformance('gspo', { create: () => new GspoEstimator({}), grou
 describeAdvantageConformance('rloo', { create: () => new RlooEstimator(), groupRelative: true });
 // Global whitening (and the KL folded into token rewards) make REINFORCE++ depend on the whole batch.
 describeAdvantageConformance('reinforce-pp', { create: () => new ReinforcePpEstimator({}), groupRelative: false });
-describeAdvantageConformance('reinforce-pp (no KL)', { create: () => new ReinforcePpEstimator({ klCoef: 0 }), groupRelative: false });
-describeAdvantageConformance('reinforce-pp-baseline', { create: () => new ReinforcePpBaselineEstimator({}), groupRelative: false });
+describeAdvantageConformance('reinforce-pp (no KL)', {
+  create: () => new ReinforcePpEstimator({ klCoef: 0 }),
+  groupRelative: false,
+});
+describeAdvantageConformance('reinforce-pp-baseline', {
+  create: () => new ReinforcePpBaselineEstimator({}),
+  groupRelative: false,
+});
 // Without the KL term the baseline variant only sees within-group differences (shift-invariant, 0 for equal rewards).
 describeAdvantageConformance('reinforce-pp-baseline (no KL)', {
   create: () => new ReinforcePpBaselineEstimator({ klCoef: 0 }),
@@ -36,12 +42,9 @@ describe('estimator classes', () => {
   });
 
   it('use their catalog id and the pure functions', () => {
-    expect([new GrpoEstimator({}), new DrGrpoEstimator({}), new DapoEstimator({}), new GspoEstimator({})].map((e) => e.id)).toEqual([
-      'grpo',
-      'dr-grpo',
-      'dapo',
-      'gspo',
-    ]);
+    expect(
+      [new GrpoEstimator({}), new DrGrpoEstimator({}), new DapoEstimator({}), new GspoEstimator({})].map((e) => e.id),
+    ).toEqual(['grpo', 'dr-grpo', 'dapo', 'gspo']);
     expect(new GrpoEstimator({}).estimate(input).perSequence).toEqual(
       grpoAdvantages(input.rewards, input.groupIndex, { normalizeStd: true, epsilon: 1e-6 }),
     );

@@ -1,4 +1,4 @@
-import { type Tensor1D, type Tensor2D, cast, expandDims, mul, oneHot, sum, tidy } from '@tensorflow/tfjs-core';
+import { cast, expandDims, mul, oneHot, sum, type Tensor1D, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
 
 /**
  * `[N, G]` float one-hot of group membership. Group sums and per-row lookups below use only

@@ -1,6 +1,6 @@
-import { type Tensor1D, add, cast, div, greater, maximum, mul, sqrt, square, sub, sum, tidy } from '@tensorflow/tfjs-core';
-import type { GrpoAdvantageOptions } from './grpo-advantages';
+import { add, cast, div, greater, maximum, mul, sqrt, square, sub, sum, type Tensor1D, tidy } from '@tensorflow/tfjs-core';
 import { groupLookup, groupOneHot, groupSum } from './group-ops';
+import type { GrpoAdvantageOptions } from './grpo-advantages';
 
 /**
  * Tensor version of `grpoAdvantages` (same formula, float32).

@@ -3,6 +3,7 @@ import { Rng } from '@trellis/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grpoAdvantages } from './grpo-advantages';
 import { grpoAdvantagesTensor } from './grpo-advantages-tensor';
+import { reinforcePpAdvantagesTensor } from './reinforce-pp-advantages-tensor';
 import { rlooAdvantages } from './rloo-advantages';
 import { rlooAdvantagesTensor } from './rloo-advantages-tensor';
 
@@ -61,5 +62,28 @@ describe('rlooAdvantages', () => {
     const r = [0.3, 1.7, -0.2];
     const mean = (0.3 + 1.7 - 0.2) / 3;
     rlooAdvantages(r, [0, 0, 0]).forEach((v, i) => expect(v).toBeCloseTo((3 / 2) * ((r[i] as number) - mean), 12));
+  });
+});
+
+describe('tensor estimators', () => {
+  it('leave tf.memory().numTensors flat across repeated calls', () => {
+    const r = tf.tensor1d(rewards);
+    const g = tf.tensor1d(groups, 'int32');
+    const mask = tf.ones([7, 4]) as tf.Tensor2D;
+    const call = () => {
+      tf.dispose([
+        grpoAdvantagesTensor(r, g, 3, std),
+        rlooAdvantagesTensor(r, g, 3),
+        reinforcePpAdvantagesTensor(
+          { rewards: r, groupIndex: g, numGroups: 3, mask },
+          { klCoef: 0, baseline: true, epsilon: 1e-8 },
+        ),
+      ]);
+    };
+    call();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) call();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([r, g, mask]);
   });
 });

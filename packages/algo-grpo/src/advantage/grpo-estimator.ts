@@ -1,4 +1,4 @@
-import { type AdvantageEstimator, type AdvantageInput, type AdvantageOutput, Tokens, inject, injectable, z } from '@trellis/core';
+import { type AdvantageEstimator, type AdvantageInput, type AdvantageOutput, inject, injectable, Tokens, z } from '@trellis/core';
 import { degenerateGroupFraction } from './degenerate-group-fraction';
 import { type GrpoAdvantageOptions, grpoAdvantages } from './grpo-advantages';
 

@@ -1,4 +1,4 @@
-import { Tokens, inject, injectable, z } from '@trellis/core';
+import { inject, injectable, Tokens, z } from '@trellis/core';
 import { GroupNormEstimator, grpoOptions } from './grpo-estimator';
 
 /** Options of `dr-grpo`: as `grpo`, but without std normalisation by default. */

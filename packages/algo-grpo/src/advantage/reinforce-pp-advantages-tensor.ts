@@ -1,6 +1,4 @@
 import {
-  type Tensor1D,
-  type Tensor2D,
   add,
   cast,
   cumsum,
@@ -13,6 +11,8 @@ import {
   square,
   sub,
   sum,
+  type Tensor1D,
+  type Tensor2D,
   tidy,
 } from '@tensorflow/tfjs-core';
 import { groupLookup, groupOneHot, groupSum } from './group-ops';

@@ -64,12 +64,31 @@ describe('reinforcePpAdvantages', () => {
   });
 
   it('baseline variant subtracts the group mean first (hand-computed, klCoef 0, a group of one)', () => {
-    const input: ReinforcePpInput = { rewards: [1, 0, 5], groupIndex: [0, 0, 1], masks: [[1, 1], [1, 1], [1, 1]] };
+    const input: ReinforcePpInput = {
+      rewards: [1, 0, 5],
+      groupIndex: [0, 0, 1],
+      masks: [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    };
     const b = Math.sqrt(6) / 2;
-    const withBaseline = [[b, b], [-b, -b], [0, 0]];
+    const withBaseline = [
+      [b, b],
+      [-b, -b],
+      [0, 0],
+    ];
     const s = Math.sqrt(28 / 6);
-    const plain = [[-1 / s, -1 / s], [-2 / s, -2 / s], [3 / s, 3 / s]];
-    for (const [baseline, want] of [[true, withBaseline], [false, plain]] as const) {
+    const plain = [
+      [-1 / s, -1 / s],
+      [-2 / s, -2 / s],
+      [3 / s, 3 / s],
+    ];
+    for (const [baseline, want] of [
+      [true, withBaseline],
+      [false, plain],
+    ] as const) {
       const opts = { klCoef: 0, baseline, epsilon: 0 };
       reinforcePpAdvantages(input, opts).advantages.forEach((row, i) =>
         row.forEach((v, t) => expect(v).toBeCloseTo(want[i]?.[t] as number, 9)),
@@ -81,8 +100,14 @@ describe('reinforcePpAdvantages', () => {
   it('masked tokens get 0 and carry no KL; all-equal outcomes without KL give 0', () => {
     const scrambled = {
       ...handInput,
-      oldLogProbs: [[-1, -2, 99], [-1, 42, -1]],
-      refLogProbs: [[-1.5, -2, -7], [-0.5, -3, -2]],
+      oldLogProbs: [
+        [-1, -2, 99],
+        [-1, 42, -1],
+      ],
+      refLogProbs: [
+        [-1.5, -2, -7],
+        [-0.5, -3, -2],
+      ],
     };
     const opts = { klCoef: 0.1, baseline: false, epsilon: 1e-8 };
     expect(reinforcePpAdvantages(scrambled, opts).advantages).toEqual(reinforcePpAdvantages(handInput, opts).advantages);

@@ -94,6 +94,8 @@ export function reinforcePpAdvantages(input: ReinforcePpInput, options: Reinforc
     }),
   );
   const std = count ? Math.sqrt(sq / count) : 0;
-  const advantages = returns.map((row, i) => row.map((g, t) => ((masks[i]?.[t] ?? 0) > 0 ? (g - mean) / (std + options.epsilon) : 0)));
+  const advantages = returns.map((row, i) =>
+    row.map((g, t) => ((masks[i]?.[t] ?? 0) > 0 ? (g - mean) / (std + options.epsilon) : 0)),
+  );
   return { advantages, metrics: { return_mean: mean, return_std: std, kl_mean: count ? klSum / count : 0 } };
 }

@@ -3,9 +3,9 @@ import {
   type AdvantageInput,
   type AdvantageOutput,
   type EstimatorRequirement,
-  Tokens,
   inject,
   injectable,
+  Tokens,
   z,
 } from '@trellis/core';
 import { reinforcePpAdvantages } from './reinforce-pp-advantages';

@@ -1,4 +1,4 @@
-import { type Tensor1D, cast, div, greater, maximum, mul, onesLike, sub, tidy } from '@tensorflow/tfjs-core';
+import { cast, div, greater, maximum, mul, onesLike, sub, type Tensor1D, tidy } from '@tensorflow/tfjs-core';
 import { groupLookup, groupOneHot, groupSum } from './group-ops';
 
 /**

@@ -1,11 +1,11 @@
 import {
+  inject,
+  injectable,
   type RolloutBatch,
   type RolloutGroup,
   type StepContext,
-  type TrainerContribution,
   Tokens,
-  inject,
-  injectable,
+  type TrainerContribution,
   z,
 } from '@trellis/core';
 

@@ -1,5 +1,15 @@
-import { type ResolvedConfig, type Reward, type RewardInput, type RewardOutput, Tokens, inject, injectable, z } from '@trellis/core';
-import { optional } from 'inversify';
+import {
+  inject,
+  injectable,
+  optional,
+  type ResolvedConfig,
+  type Reward,
+  type RewardInput,
+  type RewardOutput,
+  Tokens,
+  z,
+} from '@trellis/core';
+
 import { overlongPenalty } from './overlong-penalty';
 
 /** Share of `L_max` used as the soft-punishment buffer when `cacheLength` is not set (DAPO: 4096 of 20480). */

@@ -160,7 +160,8 @@ export function encodeSafetensors(
  * error. Checks: the header length fits the file, the header is a JSON object, every entry has a
  * known dtype, a non-negative integer shape and `[begin, end]` offsets whose span equals
  * `elements x dtype size`, and the entries tile the data area exactly (no overlap, no gap, no
- * trailing or missing bytes, as in a truncated file). Tensor data is copied out of `bytes`.
+ * trailing or missing bytes, as in a truncated file). Tensor data is copied out of `bytes` (which
+ * may be a Node Buffer view of a shared pool).
  */
 export function decodeSafetensors(bytes: Uint8Array, sourceName: string): SafetensorsFile {
   assertLittleEndianHost();
@@ -232,7 +233,8 @@ export function decodeSafetensors(bytes: Uint8Array, sourceName: string): Safete
   if (cursor !== dataLen) fail(`data area has ${dataLen} bytes but the tensors cover ${cursor} (trailing bytes)`);
   const tensors: Record<string, SafetensorsTensor> = {};
   for (const e of entries) {
-    const copy = bytes.slice(dataStart + e.begin, dataStart + e.end);
+    const copy = new Uint8Array(e.end - e.begin);
+    copy.set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: viewOf(e.dtype, copy.buffer) };
   }
   return { tensors, metadata };

@@ -1,4 +1,4 @@
-import { type Scalar, type Tensor2D, cast, div, greater, maximum, mul, sum, tidy } from '@tensorflow/tfjs-core';
+import { cast, div, greater, maximum, mul, type Scalar, sum, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
 
 /**
  * How per-token values `l_it` (rows i = sequences, columns t = tokens) become one scalar. Only

@@ -39,7 +39,14 @@ const oldValues = [
 describe('ClipObjective', () => {
   it('fills defaults and validates options', () => {
     const o = clipObjectiveOptions.parse({});
-    expect(o).toMatchObject({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, dualClip: 0, aggregation: 'seq-mean-token-mean', entropyCoef: 0 });
+    expect(o).toMatchObject({
+      ratio: 'token',
+      epsLow: 0.2,
+      epsHigh: 0.2,
+      dualClip: 0,
+      aggregation: 'seq-mean-token-mean',
+      entropyCoef: 0,
+    });
     expect(o.kl).toEqual({ estimator: 'k3', coef: 0.001, placement: 'loss' });
     expect(clipObjectiveOptions.parse({ kl: { coef: 0.01 } }).kl.estimator).toBe('k3');
     expect(clipObjectiveOptions.safeParse({ dualClip: 0.5 }).success).toBe(false);
@@ -96,7 +103,9 @@ describe('ClipObjective', () => {
       expect(grads[1]?.[2]).toBe(0);
 
       const lossAt = (delta: number[][]) =>
-        tf.tidy(() => obj.compute(inputAt(tf.tensor2d(oldValues).add(tf.tensor2d(delta)) as tf.Tensor2D)).loss.dataSync()[0] as number);
+        tf.tidy(
+          () => obj.compute(inputAt(tf.tensor2d(oldValues).add(tf.tensor2d(delta)) as tf.Tensor2D)).loss.dataSync()[0] as number,
+        );
       const l0 = lossAt([
         [0, 0, 0],
         [0, 0, 0],
@@ -120,8 +129,15 @@ describe('ClipObjective', () => {
   it('gives zero gradient to a clipped token (A > 0, ratio above 1 + epsHigh)', () => {
     const obj = new ClipObjective({ kl: { estimator: 'none' }, aggregation: 'token-mean' });
     const g = tf.tidy(() => {
-      const lp = tf.tensor2d(oldValues).add(tf.tensor2d([[0.5, 0, 0], [0, 0, 0]]));
-      return tf.grad((x: tf.Tensor) => obj.compute(inputAt(x as tf.Tensor2D)).loss)(lp).arraySync() as number[][];
+      const lp = tf.tensor2d(oldValues).add(
+        tf.tensor2d([
+          [0.5, 0, 0],
+          [0, 0, 0],
+        ]),
+      );
+      return tf
+        .grad((x: tf.Tensor) => obj.compute(inputAt(x as tf.Tensor2D)).loss)(lp)
+        .arraySync() as number[][];
     });
     expect(g[0]?.[0]).toBe(0);
     expect(g[0]?.[1]).toBeLessThan(0);

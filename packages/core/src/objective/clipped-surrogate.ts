@@ -1,5 +1,4 @@
 import {
-  type Tensor2D,
   cast,
   clipByValue,
   div,
@@ -15,6 +14,7 @@ import {
   onesLike,
   sub,
   sum,
+  type Tensor2D,
   tidy,
   where,
 } from '@tensorflow/tfjs-core';

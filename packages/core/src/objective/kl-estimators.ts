@@ -1,4 +1,4 @@
-import { type Tensor2D, clipByValue, exp, mul, neg, square, sub, tidy } from '@tensorflow/tfjs-core';
+import { clipByValue, exp, mul, neg, square, sub, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
 
 /**
  * Per-token estimators of `KL(pi_theta || pi_ref)` from tokens sampled by (approximately)

@@ -143,7 +143,9 @@ export function policyLossReference(input: PlainObjectiveInput, options: PolicyL
   const ref = input.refLogProbs;
   if (ref) {
     const kl = options.kl ?? { estimator: 'k3' as const, coef: 0 };
-    metrics.kl = agg(mapTokens(mask, (i, t) => klTokenReference(at(input.logProbs, i, t), at(ref, i, t), kl.estimator, kl.clamp)));
+    metrics.kl = agg(
+      mapTokens(mask, (i, t) => klTokenReference(at(input.logProbs, i, t), at(ref, i, t), kl.estimator, kl.clamp)),
+    );
     if (options.kl) loss += options.kl.coef * metrics.kl;
   }
   if (input.entropy) {

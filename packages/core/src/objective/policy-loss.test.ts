@@ -33,7 +33,14 @@ function runTensor(p: PlainObjectiveInput, options: PolicyLossOptions): { loss: 
   });
 }
 
-const base: PolicyLossOptions = { ratio: 'token', epsLow: 0.2, epsHigh: 0.2, dualClip: 0, aggregation: 'token-mean', entropyCoef: 0 };
+const base: PolicyLossOptions = {
+  ratio: 'token',
+  epsLow: 0.2,
+  epsHigh: 0.2,
+  dualClip: 0,
+  aggregation: 'token-mean',
+  entropyCoef: 0,
+};
 
 // Row 0: A = +1, ratios 1.5 (clipped high) and 0.9; the third token is masked (with -Infinity).
 // Row 1: A = -1, ratios 0.5 (clipped low), 1.1 and 4 (dual-clipped when c = 3).
@@ -135,7 +142,9 @@ function randomInput(rng: Rng, b: number, t: number): PlainObjectiveInput {
   const m = () => Array.from({ length: b }, () => Array.from({ length: t }, () => -0.2 - rng.next() * 3));
   const logProbs = m();
   const oldLogProbs = logProbs.map((row) => row.map((v) => v + (rng.next() - 0.5) * 2.8));
-  const mask = Array.from({ length: b }, (_, i) => Array.from({ length: t }, () => (i === b - 1 ? 0 : rng.next() < 0.75 ? 1 : 0)));
+  const mask = Array.from({ length: b }, (_, i) =>
+    Array.from({ length: t }, () => (i === b - 1 ? 0 : rng.next() < 0.75 ? 1 : 0)),
+  );
   const perSeq = Array.from({ length: b }, () => rng.normal());
   const advantages = perSeq.map((a, i) => Array.from({ length: t }, () => (i % 2 ? a : a + rng.normal() * 0.3)));
   const entropy = m().map((row) => row.map((v) => -v));
@@ -143,7 +152,12 @@ function randomInput(rng: Rng, b: number, t: number): PlainObjectiveInput {
 }
 
 describe('policyLoss agrees with the plain-array reference on random inputs', () => {
-  const kls = [undefined, { estimator: 'k1' as const, coef: 0.05 }, { estimator: 'k2' as const, coef: 0.1 }, { estimator: 'k3' as const, coef: 0.2 }];
+  const kls = [
+    undefined,
+    { estimator: 'k1' as const, coef: 0.05 },
+    { estimator: 'k2' as const, coef: 0.1 },
+    { estimator: 'k3' as const, coef: 0.2 },
+  ];
   const klClamped = { estimator: 'k3' as const, coef: 0.2, clamp: 0.3 };
   it('every mode x ratio kind x dual clip x KL estimator', () => {
     const rng = Rng.fromSeed(42);
@@ -199,11 +213,19 @@ describe('policyLoss agrees with the plain-array reference on random inputs', ()
     };
     for (const aggregation of AGGREGATION_MODES) {
       for (const ratio of ['token', 'sequence'] as const) {
-        const options: PolicyLossOptions = { ...base, ratio, aggregation, dualClip: 3, kl: { estimator: 'k3', coef: 0.1 }, entropyCoef: 0.01 };
+        const options: PolicyLossOptions = {
+          ...base,
+          ratio,
+          aggregation,
+          dualClip: 3,
+          kl: { estimator: 'k3', coef: 0.1 },
+          entropyCoef: 0.01,
+        };
         const a = runTensor(input, options);
         const b = runTensor(noisy, options);
         expectClose(b.loss, a.loss, `${aggregation}/${ratio}`);
-        for (const [k, v] of Object.entries(a.metrics)) expectClose(b.metrics[k] ?? Number.NaN, v, `${aggregation}/${ratio} ${k}`);
+        for (const [k, v] of Object.entries(a.metrics))
+          expectClose(b.metrics[k] ?? Number.NaN, v, `${aggregation}/${ratio} ${k}`);
       }
     }
   });

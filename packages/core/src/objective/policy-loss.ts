@@ -1,22 +1,22 @@
 import {
-  type Scalar,
-  type Tensor2D,
   add,
   exp,
   greater,
   max,
   min,
   mul,
+  type Scalar,
   scalar,
   sub,
   sum,
+  type Tensor2D,
   tidy,
   where,
   zerosLike,
 } from '@tensorflow/tfjs-core';
 import type { LossWithMetrics } from '../policy/policy';
 import { type AggregationMode, aggregateTokens, maskedMean } from './aggregation';
-import { type SurrogateOptions, clippedSurrogate } from './clipped-surrogate';
+import { clippedSurrogate, type SurrogateOptions } from './clipped-surrogate';
 import { type KlEstimator, klPerToken } from './kl-estimators';
 import type { ObjectiveInput } from './policy-objective';
 

@@ -112,7 +112,7 @@ export class BigramPolicy implements Policy {
         mask.push(t < c.length ? 1 : 0);
       }
     });
-    return tf.tidy(() => {
+    const result = tf.tidy(() => {
       const b = batch.completionIds.length;
       const logits = tf.div(
         tf.matMul(tf.cast(tf.oneHot(tf.tensor1d(prev, 'int32'), v), 'float32'), this.w),
@@ -122,10 +122,11 @@ export class BigramPolicy implements Policy {
       const picked = tf.sum(tf.mul(logp, tf.cast(tf.oneHot(tf.tensor1d(next, 'int32'), v), 'float32')), 1);
       const maskT = tf.tensor2d(mask, [b, width]);
       const out: LogProbOutput = { logProbs: tf.mul(tf.reshape(picked, [b, width]), maskT) as tf.Tensor2D, mask: maskT };
-      if (!options.entropy) return out;
+      if (!options.entropy) return { ...out };
       const entropy = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)), [b, width]) as tf.Tensor2D;
       return { ...out, entropy: tf.mul(entropy, maskT) as tf.Tensor2D };
     });
+    return result as unknown as LogProbOutput;
   }
 
   trainableVariables(): tf.Variable[] {

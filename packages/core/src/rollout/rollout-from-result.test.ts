@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerationResult } from '../records/generation';
+import { makeProblem } from '../testing/fixtures';
+import { rolloutFromResult } from './rollout-from-result';
+
+const result = (completionIds: number[], prefillLength: number): GenerationResult => ({
+  promptIds: [1, 2],
+  completionIds,
+  text: 'text',
+  logProbs: completionIds.map((_, t) => -0.1 * (t + 1)),
+  prefillLength,
+  finishReason: 'stop',
+});
+
+describe('rolloutFromResult', () => {
+  const problem = makeProblem({ id: 'prob-7' });
+
+  it('masks out exactly the prefilled tokens', () => {
+    expect(rolloutFromResult(problem, result([5, 6, 7, 8, 9], 2), { id: 'r', groupId: 'g' }).lossMask).toEqual([0, 0, 1, 1, 1]);
+    expect(rolloutFromResult(problem, result([5, 6, 7], 0), { id: 'r', groupId: 'g' }).lossMask).toEqual([1, 1, 1]);
+    expect(rolloutFromResult(problem, result([5, 6, 7], 3), { id: 'r', groupId: 'g' }).lossMask).toEqual([0, 0, 0]);
+    expect(rolloutFromResult(problem, result([], 0), { id: 'r', groupId: 'g' }).lossMask).toEqual([]);
+  });
+
+  it('copies the generation and fills defaults for an unscored first-turn rollout', () => {
+    const res = result([5, 6], 1);
+    const r = rolloutFromResult(problem, res, { id: 'r1', groupId: 'g1' });
+    expect(r).toEqual({
+      id: 'r1',
+      problemId: 'prob-7',
+      groupId: 'g1',
+      subGroup: '',
+      turn: 0,
+      contextKind: 'none',
+      promptIds: [1, 2],
+      completionIds: [5, 6],
+      completionText: 'text',
+      lossMask: [0, 1],
+      behaviourLogProbs: res.logProbs,
+      finishReason: 'stop',
+      rewardComponents: {},
+      reward: 0,
+    });
+    expect('context' in r).toBe(false);
+  });
+
+  it('keeps the placement fields when given', () => {
+    const r = rolloutFromResult(problem, result([5], 0), {
+      id: 'r2',
+      groupId: 'g2',
+      subGroup: 'reflection',
+      turn: 2,
+      contextKind: 'reflection',
+      context: 'Earlier you forgot to carry the 1.',
+    });
+    expect(r).toMatchObject({
+      subGroup: 'reflection',
+      turn: 2,
+      contextKind: 'reflection',
+      context: 'Earlier you forgot to carry the 1.',
+    });
+  });
+});
