@@ -1,5 +1,6 @@
 // Checkpoint I/O: a safetensors codec and atomic file/directory writes (pure TypeScript, no tfjs).
-export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './safetensors';
-export type { SafetensorsDtype, SafetensorsData, SafetensorsTensor, SafetensorsFile } from './safetensors';
-export { writeFileAtomic, fsyncDir } from './write-file-atomic';
+
+export type { SafetensorsData, SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from './safetensors';
+export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 export { writeDirAtomic } from './write-dir-atomic';
+export { fsyncDir, writeFileAtomic } from './write-file-atomic';

@@ -7,7 +7,20 @@
  */
 
 /** Element types understood by this codec, with their TypedArray views. */
-export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
+export type SafetensorsDtype =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U64'
+  | 'U32'
+  | 'U16'
+  | 'U8'
+  | 'BOOL';
 
 /** TypedArray used for each dtype (F16/BF16 keep their raw 16-bit patterns in a Uint16Array). */
 export type SafetensorsData =
@@ -124,7 +137,9 @@ export function encodeSafetensors(
     const count = elementCount(t.shape);
     const width = DTYPE_BYTES[t.dtype];
     if (t.data.BYTES_PER_ELEMENT !== width) {
-      throw new SafetensorsError(`safetensors: tensor '${name}' is ${t.dtype} but its data has ${t.data.BYTES_PER_ELEMENT}-byte elements`);
+      throw new SafetensorsError(
+        `safetensors: tensor '${name}' is ${t.dtype} but its data has ${t.data.BYTES_PER_ELEMENT}-byte elements`,
+      );
     }
     if (t.data.length !== count) {
       throw new SafetensorsError(
@@ -219,7 +234,9 @@ export function decodeSafetensors(bytes: Uint8Array, sourceName: string): Safete
       );
     }
     if (end > dataLen) {
-      fail(`tensor '${name}' ends at byte ${end} but the data area has only ${dataLen} bytes (truncated file or bad data_offsets)`);
+      fail(
+        `tensor '${name}' ends at byte ${end} but the data area has only ${dataLen} bytes (truncated file or bad data_offsets)`,
+      );
     }
     entries.push({ name, dtype: d, shape: shape as number[], begin, end });
   }

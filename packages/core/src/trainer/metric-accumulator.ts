@@ -13,6 +13,7 @@ export class MetricAccumulator {
 
   /** Add to a counter; `value()` reports the sum. */
   count(name: string, by = 1): void {
+    if (!Number.isFinite(by)) return;
     this.totals.set(name, (this.totals.get(name) ?? 0) + by);
   }
 

@@ -26,7 +26,8 @@ export async function loadOptimizerStateFile(path: string, optimizer: tf.Optimiz
   if (file.metadata.className && file.metadata.className !== optimizer.getClassName()) {
     throw new Error(`${path}: optimizer state is for ${file.metadata.className}, not ${optimizer.getClassName()}`);
   }
-  const entries = Object.entries(file.tensors).sort(([a], [b]) => a.localeCompare(b));
+  const position = (key: string) => Number.parseInt(key.slice(0, key.indexOf(':')), 10);
+  const entries = Object.entries(file.tensors).sort(([a], [b]) => position(a) - position(b));
   const named = entries.map(([key, t]) => ({
     name: key.slice(key.indexOf(':') + 1),
     tensor:

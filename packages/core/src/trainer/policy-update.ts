@@ -126,7 +126,8 @@ export class PolicyUpdate {
           { entropy: true },
         );
         const logProbs = lp.logProbs.shape[1] === width ? lp.logProbs : tf.slice(lp.logProbs, [0, 0], [part.length, width]);
-        const entropy = lp.entropy && lp.entropy.shape[1] !== width ? tf.slice(lp.entropy, [0, 0], [part.length, width]) : lp.entropy;
+        const entropy =
+          lp.entropy && lp.entropy.shape[1] !== width ? tf.slice(lp.entropy, [0, 0], [part.length, width]) : lp.entropy;
         const main = objective.compute({ ...inputs, logProbs, ...(entropy ? { entropy } : {}) });
         for (const [k, m] of Object.entries(main.metrics)) kept[`actor/${k}`] = tf.keep(m);
         let loss = main.loss;

@@ -126,4 +126,26 @@ describe('RewardScorer', () => {
     expect(r.rewardComponents).toEqual({});
     expect(scorer.isScored(r)).toBe(true);
   });
+
+  // Regression: a fast synchronous reward is not charged for the rest of its group.
+  it('does not time out a fast synchronous reward when scoring a whole group', async () => {
+    const scorer = new RewardScorer([
+      reward(
+        'sync',
+        1,
+        () => {
+          const end = performance.now() + 15;
+          while (performance.now() < end) {
+            // A CPU-bound synchronous verifier.
+          }
+          return { score: 1 };
+        },
+        50,
+      ),
+    ]);
+    const rollouts = [0, 1, 2, 3, 4].map((i) => makeRollout('a', { id: `r${i}` }));
+    await scorer.score(problem, rollouts);
+    expect(scorer.drainFailures().timeouts).toEqual({});
+    expect(rollouts.map((r) => r.reward)).toEqual([1, 1, 1, 1, 1]);
+  });
 });

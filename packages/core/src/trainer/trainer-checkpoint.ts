@@ -52,7 +52,8 @@ export async function writeCheckpoint(
   await rename(tmp, final);
   await fsyncDir(run.checkpointsDir);
   await writeFileAtomic(join(run.checkpointsDir, 'latest'), `${name}\n`);
-  const all = (await readdir(run.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort();
+  const stepOf = (d: string) => Number.parseInt(d.slice('step-'.length), 10);
+  const all = (await readdir(run.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort((a, b) => stepOf(a) - stepOf(b));
   for (const old of all.slice(0, Math.max(0, all.length - keep))) {
     await rm(join(run.checkpointsDir, old), { recursive: true, force: true });
   }

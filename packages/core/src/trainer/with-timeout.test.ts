@@ -50,7 +50,7 @@ describe('withTimeout', () => {
       'blocking',
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
-    expect((err as Error).message).toMatch(/^blocking took longer than 5 ms$/);
+    expect((err as Error).message).toMatch(/^blocking blocked for \d+ ms \(limit 5 ms\)$/);
   });
 
   it('leaves no timer behind after resolving, rejecting or timing out', async () => {
@@ -76,5 +76,25 @@ describe('withTimeout', () => {
     await vi.advanceTimersByTimeAsync(100);
     await assertion;
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  // Regression: each call is charged only for its own synchronous run, not for queued concurrent calls.
+  it('does not charge a synchronous call for the work of concurrent calls', async () => {
+    const calls = [0, 1, 2].map((i) =>
+      withTimeout(
+        () => {
+          busyWait(15);
+          return i;
+        },
+        40,
+        `call ${i}`,
+      ),
+    );
+    await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2]);
+  });
+
+  // Regression: delays above 2^31 - 1 ms are capped instead of firing at once.
+  it('treats a timeout above 2^31 - 1 ms as a long timeout', async () => {
+    await expect(withTimeout(() => new Promise((r) => setTimeout(() => r('done'), 20)), 2 ** 31, 'x')).resolves.toBe('done');
   });
 });
