@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
+import { mergeUnder } from '../plugin/merge-preset';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/trellis-error';
 import { applyOverrides, parseOverride } from './overrides';
@@ -34,14 +35,41 @@ export function parseConfigText(text: string, file = '<config>'): Record<string,
   return data as Record<string, unknown>;
 }
 
-/** Read an experiment file and apply `--set` overrides. */
-export async function loadConfigFile(file: string, sets: readonly string[] = []): Promise<RawConfig> {
+/** Make a base file's relative plugin paths independent of the file that extends it. */
+function absolutePluginPaths(data: Record<string, unknown>, dir: string): Record<string, unknown> {
+  if (!Array.isArray(data.plugins)) return data;
+  const fix = (spec: unknown) => (typeof spec === 'string' && spec.startsWith('.') ? resolve(dir, spec) : spec);
+  const plugins = data.plugins.map((p) =>
+    typeof p === 'object' && p !== null && 'from' in p ? { ...p, from: fix((p as { from: unknown }).from) } : fix(p),
+  );
+  return { ...data, plugins };
+}
+
+async function readConfigData(file: string, chain: readonly string[]): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+    const via = chain.length ? ` (extended by ${chain[chain.length - 1]})` : '';
+    throw new ConfigError(`cannot read config file${via}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
   }
-  const data = applyOverrides(parseConfigText(text, file), sets.map(parseOverride));
+  const data = parseConfigText(text, file);
+  const parent = data.extends;
+  if (parent === undefined) return data;
+  if (typeof parent !== 'string') throw new ConfigError(`'extends' must be a path to another experiment file`, file);
+  const parentFile = resolve(dirname(file), parent);
+  if ([...chain, resolve(file)].includes(parentFile)) throw new ConfigError(`'extends' forms a cycle through ${parentFile}`, file);
+  const base = absolutePluginPaths(await readConfigData(parentFile, [...chain, resolve(file)]), dirname(parentFile));
+  const { extends: _, ...own } = data;
+  return mergeUnder(base, own) as Record<string, unknown>;
+}
+
+/**
+ * Read an experiment file and apply `--set` overrides. A file may say `extends: ./base.yaml`
+ * (relative to itself): the base is merged under it (objects recursively, lists of choices by `use`,
+ * a different `use` replaces the base's choice and options).
+ */
+export async function loadConfigFile(file: string, sets: readonly string[] = []): Promise<RawConfig> {
+  const data = applyOverrides(await readConfigData(file, []), sets.map(parseOverride));
   return { data, file, overrides: sets };
 }

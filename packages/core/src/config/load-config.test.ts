@@ -1,0 +1,41 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/trellis-error';
+import { loadConfigFile } from './load-config';
+
+function files(entries: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trellis-config-'));
+  for (const [name, text] of Object.entries(entries)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('loadConfigFile', () => {
+  it('merges an extended base under the file, then applies --set', async () => {
+    const dir = files({
+      'base.yaml': 'name: base\nseed: 1\nadvantage: { use: grpo, options: { epsilon: 0.1 } }\ntrainer: { steps: 10, groupSize: 4 }\nrewards: [{ use: acc }]\nplugins: [./plugin]\n',
+      'sub/child.yaml': 'extends: ../base.yaml\nname: child\nadvantage: { use: rloo }\ntrainer: { steps: 20 }\nrewards: [{ use: fmt, weight: 0.1 }]\n',
+    });
+    const raw = await loadConfigFile(join(dir, 'sub/child.yaml'), ['trainer.groupSize=8']);
+    expect(raw.data).toEqual({
+      name: 'child',
+      seed: 1,
+      advantage: { use: 'rloo' },
+      trainer: { steps: 20, groupSize: 8 },
+      rewards: [{ use: 'fmt', weight: 0.1 }, { use: 'acc' }],
+      plugins: [join(dir, 'plugin')],
+    });
+  });
+
+  it('reports cycles and unreadable bases with the file that named them', async () => {
+    const dir = files({ 'a.yaml': 'extends: ./b.yaml\n', 'b.yaml': 'extends: ./a.yaml\n', 'c.yaml': 'extends: ./missing.yaml\n' });
+    await expect(loadConfigFile(join(dir, 'a.yaml'))).rejects.toThrow(/'extends' forms a cycle/);
+    const err = await loadConfigFile(join(dir, 'c.yaml')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/missing\.yaml: cannot read config file \(extended by .*c\.yaml\): ENOENT/);
+  });
+});
