@@ -1,13 +1,103 @@
-import { CORE_API_VERSION, ContainerModule, definePlugin } from '@trellis/core';
+import { type CatalogEntry, CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
+import { arithmeticOptions } from './arithmetic/arithmetic-options';
+import { ArithmeticTask } from './arithmetic/arithmetic-task';
+import { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
+import { jsonlOptions } from './jsonl/jsonl-options';
+import { JsonlTask } from './jsonl/jsonl-task';
+import { FormatReward, formatOptions } from './rewards/format-reward';
+import { MathAccuracyReward, mathAccuracyOptions } from './rewards/math-accuracy-reward';
 
-/** Plugin manifest. This package provides nothing yet (see README). */
+export { ARITHMETIC_ALPHABET } from './arithmetic/arithmetic-alphabet';
+export type { ArithmeticOptions } from './arithmetic/arithmetic-options';
+export { arithmeticOptions } from './arithmetic/arithmetic-options';
+export { ArithmeticTask } from './arithmetic/arithmetic-task';
+export type { CorruptedSolution, CorruptionKind } from './arithmetic/corrupt-solution';
+export { corruptArithmeticSolution } from './arithmetic/corrupt-solution';
+export type { ArithOp, ExprToken, ReductionStep } from './arithmetic/expression';
+export { evaluateTokens, evaluationSteps, formatTokens, parseArithmetic } from './arithmetic/expression';
+export type { ArithmeticItem } from './arithmetic/generate-arithmetic';
+export { drawArithmetic } from './arithmetic/generate-arithmetic';
+export { splitOf } from './arithmetic/split-of';
+export type { AnswerSource, ExtractedAnswer, ExtractOptions } from './extract/extract-answer';
+export { countBoxed, extractAnswer } from './extract/extract-answer';
+export type { SolutionCheck, SolutionError, SolutionErrorKind } from './feedback/check-solution';
+export { checkSolution } from './feedback/check-solution';
+export type { SolutionStep } from './feedback/find-steps';
+export { findSteps } from './feedback/find-steps';
+export type { GuardResult } from './feedback/leak-guard';
+export { containsGold, guardLeak, REDACTION } from './feedback/leak-guard';
+export type { MathVerifierOptions } from './feedback/math-verifier-feedback';
+export { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
+export type { GradeMethod, GradeOptions, GradeResult } from './grade/grade-answer';
+export { DEFAULT_GRADE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_REL_TOL, gradeAnswer } from './grade/grade-answer';
+export type { MathjsExpression } from './grade/latex-to-mathjs';
+export { latexToMathjs } from './grade/latex-to-mathjs';
+export type { AnswerStructure } from './grade/parse-structure';
+export { parseStructure } from './grade/parse-structure';
+export type { FieldMap, JsonlOptions } from './jsonl/jsonl-options';
+export { JSONL_PRESETS, jsonlOptions } from './jsonl/jsonl-options';
+export { JsonlTask } from './jsonl/jsonl-task';
+export type { JsonlIssue, ParseJsonlSettings } from './jsonl/parse-jsonl-problems';
+export { parseJsonlProblems } from './jsonl/parse-jsonl-problems';
+export { compactAnswer, normalizeAnswer } from './normalize/normalize-answer';
+export { Rational } from './rational/rational';
+export type { FormatOptions } from './rewards/format-reward';
+export { FormatReward, formatOptions } from './rewards/format-reward';
+export type { MathAccuracyOptions } from './rewards/math-accuracy-reward';
+export { MathAccuracyReward, mathAccuracyOptions } from './rewards/math-accuracy-reward';
+
+/** Every catalog entry of this plugin. */
+export const rewardsMathCatalog: readonly CatalogEntry[] = [
+  {
+    slot: 'reward',
+    id: 'math-accuracy',
+    description:
+      '1 when the extracted final answer is equivalent to the gold answer (string, numeric, symbolic, structural), else 0.',
+    optionsSchema: mathAccuracyOptions,
+    service: MathAccuracyReward,
+  },
+  {
+    slot: 'reward',
+    id: 'format',
+    description: 'Format checks: number of \\boxed{} answers, box at the end, required <tag> blocks.',
+    optionsSchema: formatOptions,
+    service: FormatReward,
+  },
+  {
+    slot: 'task',
+    id: 'arithmetic',
+    description: 'Seeded multi-step arithmetic (12+7*3=?) with one-operation-per-line solutions; disjoint train/test.',
+    optionsSchema: arithmeticOptions,
+    service: ArithmeticTask,
+  },
+  {
+    slot: 'task',
+    id: 'jsonl',
+    description: 'Problems from a JSONL file with a field mapping (presets gsm8k, math, aime, custom).',
+    optionsSchema: jsonlOptions,
+    service: JsonlTask,
+  },
+  {
+    slot: 'feedback',
+    id: 'math-verifier',
+    description: 'Checks solution steps exactly and writes Issue / Fix steps critiques that never reveal the gold answer.',
+    optionsSchema: mathVerifierOptions,
+    service: MathVerifierFeedback,
+  },
+];
+
+/** Plugin manifest of @trellis/rewards-math. Registers nothing until `createModule` is called. */
 export default definePlugin({
   id: 'rewards-math',
   packageName: pkg.name,
   version: pkg.version,
   description: pkg.description,
   coreApi: CORE_API_VERSION,
-  provides: {},
-  createModule: () => new ContainerModule(() => {}),
+  provides: {
+    reward: ['math-accuracy', 'format'],
+    task: ['arithmetic', 'jsonl'],
+    feedback: ['math-verifier'],
+  },
+  createModule: () => catalogModule(rewardsMathCatalog),
 });

@@ -1,0 +1,40 @@
+import { z } from '@trellis/core';
+
+/** Options of the `arithmetic` task (catalog id `arithmetic`). */
+export const arithmeticOptions = z
+  .object({
+    /** Fewest binary operations per problem (= solution lines before `\boxed{}`). */
+    minSteps: z.number().int().min(1).max(8).default(2),
+    /** Most binary operations per problem. */
+    maxSteps: z.number().int().min(1).max(8).default(3),
+    /** Fewest digits per operand (1-digit operands are 1..9, d-digit ones 10^(d-1)..10^d-1). */
+    minDigits: z.number().int().min(1).max(6).default(1),
+    /** Most digits per operand. */
+    maxDigits: z.number().int().min(1).max(6).default(2),
+    /** Operators to draw from (uniformly). `/` only ever yields exact integer quotients. */
+    operators: z
+      .array(z.enum(['+', '-', '*', '/']))
+      .min(1)
+      .default(['+', '-', '*']),
+    /** Probability that a problem with 2+ operations gets one parenthesised group that changes its value. */
+    parentheses: z.number().min(0).max(1).default(0.3),
+    /** Allow negative intermediate results and answers (written `3-12=-9`, `5-(-9)=14`). */
+    allowNegative: z.boolean().default(false),
+    /** Bound on the smaller factor of every multiplication and on every divisor (9: one factor is a digit). */
+    maxMultiplier: z.number().int().positive().default(9),
+    /** Bound on |every intermediate result| (and the answer); problems over it are redrawn. */
+    maxIntermediate: z.number().int().positive().default(999),
+    /** Share of the expression space assigned to `test` by a hash of the expression (disjoint by construction). */
+    testFraction: z.number().gt(0).lt(1).default(0.1),
+    /** Seed of the fixed `list(split)` order. */
+    seed: z.number().int().default(1234),
+    /** Problems returned by `list(split)` when no limit is given. */
+    listSize: z.number().int().positive().default(500),
+    /** Prompt template; `{question}` is replaced by the expression. Its characters must be in ARITHMETIC_ALPHABET. */
+    promptTemplate: z.string().includes('{question}').default('{question}=?\n'),
+  })
+  .strict()
+  .refine((o) => o.minSteps <= o.maxSteps, { message: 'minSteps must not exceed maxSteps', path: ['minSteps'] })
+  .refine((o) => o.minDigits <= o.maxDigits, { message: 'minDigits must not exceed maxDigits', path: ['minDigits'] });
+
+export type ArithmeticOptions = z.output<typeof arithmeticOptions>;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { compactAnswer, normalizeAnswer } from './normalize-answer';
+
+describe('normalizeAnswer', () => {
+  it.each([
+    ['\\left( 3, \\frac{\\pi}{2} \\right)', '( 3, \\frac{\\pi}{2} )'],
+    ['\\dfrac{17}{50}', '\\frac{17}{50}'],
+    ['\\frac 34', '\\frac{3}{4}'],
+    ['90^\\circ', '90'],
+    ['50\\%', '50'],
+    ['\\$32,\\!348', '32348'],
+    ['11,\\! 111,\\! 111,\\! 100', '11111111100'],
+    ['5.4 \\text{ cents}', '5.4'],
+    ['864 \\mbox{ inches}^2', '864'],
+    ['\\text{Evelyn}', 'Evelyn'],
+    ['x \\in [-2,7]', '[-2,7]'],
+    ['42.', '42'],
+    ['$42$', '42'],
+    ['1234 dollars', '1234'],
+    ['204_5', '204_{5}'],
+    ['x^2', 'x^{2}'],
+    ['2^10', '2^{10}'],
+    ['3 \\text{ or } 4', '3 , 4'],
+  ])('%s -> %s', (raw, expected) => {
+    expect(normalizeAnswer(raw)).toBe(expected);
+  });
+
+  it('keeps matrix row breaks', () => {
+    expect(compactAnswer('\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}')).toBe('\\begin{pmatrix}1\\\\2\\end{pmatrix}');
+  });
+
+  it('leaves lists with commas alone', () => {
+    expect(compactAnswer('3, 5, 7')).toBe('3,5,7');
+    expect(compactAnswer('1,-2')).toBe('1,-2');
+  });
+
+  it('is idempotent on its output', () => {
+    for (const raw of ['\\frac12', '\\left[ \\frac{\\pi^2}{8}, \\frac{5 \\pi^2}{4} \\right]', '15\\mbox{ cm}^2', '\\$18.90']) {
+      const once = normalizeAnswer(raw);
+      expect(normalizeAnswer(once)).toBe(once);
+    }
+  });
+
+  it('handles long and hostile input quickly', () => {
+    expect(normalizeAnswer('{'.repeat(3000))).toBe('{'.repeat(3000));
+    expect(normalizeAnswer(`5 ${'a'.repeat(1500)}!`).length).toBeGreaterThan(0);
+  });
+});
