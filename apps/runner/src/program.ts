@@ -49,7 +49,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
     .option('-o, --out <dir>', 'checkpoint directory (default: pretrain.out)')
     .option('--backend <name>', backendHelp)
-    .action(async (file: string, opts: { set: string[]; out?: string; backend?: string }) => {
+    .option('--keep-evals', 'also keep the checkpoint of every evaluation in <out>-step-<N>')
+    .action(async (file: string, opts: { set: string[]; out?: string; backend?: string; keepEvals?: boolean }) => {
       await runPretrain(file, opts, log);
     });
 

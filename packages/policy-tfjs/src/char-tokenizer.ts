@@ -68,7 +68,7 @@ export class CharTokenizer implements Tokenizer {
   /** Rebuild from {@link CharTokenizer.toJSON} output. */
   static fromJSON(json: unknown): CharTokenizer {
     const j = json as Partial<CharTokenizerJSON> | null;
-    if (!j || j.type !== 'char' || typeof j.alphabet !== 'string') {
+    if (j?.type !== 'char' || typeof j.alphabet !== 'string') {
       throw new Error('CharTokenizer.fromJSON: expected { type: "char", alphabet: string }');
     }
     return new CharTokenizer(j.alphabet);

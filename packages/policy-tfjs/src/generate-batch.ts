@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FinishReason, GenerationResult, Rng, SamplingParams, Tokenizer } from '@trellis/core';
+import { KernelKVCache } from './kernels/kv-cache-kernel';
 import { logSoftmax, sampleToken } from './sample-token';
 import { type LayerKV, MASKED, type Transformer } from './transformer';
 
@@ -22,6 +23,70 @@ function disposeCache(cache: readonly LayerKV[]): void {
     l.k.dispose();
     l.v.dispose();
   }
+}
+
+/** Feeds one token per row (decoding step `step` after a P-column prefill) and returns `[B, V]` logits. */
+interface Stepper {
+  step(tokens: Int32Array, step: number): Float32Array;
+  dispose(): void;
+}
+
+function positionsAt(pads: readonly number[], column: number, maxContext: number): number[] {
+  return pads.map((p) => Math.min(column - p, maxContext - 1));
+}
+
+/** KV cache as tfjs tensors grown by concat (any backend). */
+function tensorStepper(model: Transformer, kv: LayerKV[], pads: readonly number[], P: number): Stepper {
+  let cache = kv;
+  const B = pads.length;
+  return {
+    step(tokens, step) {
+      const t = P + step + 1;
+      const mask = new Float32Array(B * t);
+      for (let b = 0; b < B; b++) mask.fill(MASKED, b * t, b * t + (pads[b] as number));
+      const previous = cache;
+      let logits: Float32Array = new Float32Array(0);
+      cache = tf.tidy(() => {
+        const out = model.decodeStep(
+          tokens,
+          positionsAt(pads, P + step, model.config.maxContext),
+          previous,
+          tf.tensor4d(mask, [B, 1, 1, t]),
+        );
+        logits = out.logits.dataSync() as Float32Array;
+        return out.cache;
+      });
+      disposeCache(previous);
+      return logits;
+    },
+    dispose: () => disposeCache(cache),
+  };
+}
+
+/** KV cache in the wasm kernel's memory with fused decode attention (wasm/cpu backends). */
+function kernelStepper(model: Transformer, kv: LayerKV[], pads: readonly number[], P: number, tMax: number): Stepper {
+  const c = model.config;
+  const cache = new KernelKVCache(pads.length, c.nHeads, model.headDim, tMax, c.nLayers, pads);
+  try {
+    kv.forEach((l, i) => cache.fill(i, l.k.dataSync() as Float32Array, l.v.dataSync() as Float32Array, P));
+  } catch (e) {
+    cache.release();
+    throw e;
+  } finally {
+    disposeCache(kv);
+  }
+  return {
+    step(tokens, step) {
+      let logits: Float32Array = new Float32Array(0);
+      tf.tidy(() => {
+        logits = model
+          .decodeStepKernel(tokens, positionsAt(pads, P + step, c.maxContext), cache, P + step)
+          .dataSync() as Float32Array;
+      });
+      return logits;
+    },
+    dispose: () => cache.release(),
+  };
 }
 
 /**
@@ -51,11 +116,13 @@ export function generateBatch(
 
   const state: RowState[] = rows.map((r) => ({ completion: [...r.prefillIds], logProbs: [], finish: undefined, textLength: 0 }));
   let firstLogits: Float32Array = new Float32Array(0);
-  let cache: LayerKV[] = tf.tidy(() => {
+  const kv: LayerKV[] = tf.tidy(() => {
     const out = model.forward({ ids, pads, length: P, headFrom: P - 1 - maxPre, headCount: maxPre + 1, collectKV: true });
     firstLogits = out.logits.dataSync() as Float32Array;
     return out.kv;
   });
+  const tMax = Math.min(P + sampling.maxNewTokens, maxContext + Math.max(...pads));
+  const stepper = model.usesKernel() ? kernelStepper(model, kv, pads, P, tMax) : tensorStepper(model, kv, pads, P);
   const W = maxPre + 1;
   let current: Float32Array = new Float32Array(B * V);
   rows.forEach((r, b) => {
@@ -67,7 +134,6 @@ export function generateBatch(
     }
     current.set(firstLogits.subarray((b * W + maxPre) * V, (b * W + maxPre + 1) * V), b * V);
     s.textLength = tokenizer.decode(s.completion).length;
-    if (contexts[b]!.length >= maxContext) s.finish = 'length';
   });
 
   try {
@@ -76,7 +142,11 @@ export function generateBatch(
       for (let b = 0; b < B; b++) {
         const s = state[b] as RowState;
         if (s.finish) continue;
-        const pick = sampleToken(current.subarray(b * V, (b + 1) * V), { ...sampling, temperature: T }, (rows[b] as GenerationRow).rng);
+        const pick = sampleToken(
+          current.subarray(b * V, (b + 1) * V),
+          { ...sampling, temperature: T },
+          (rows[b] as GenerationRow).rng,
+        );
         s.completion.push(pick.token);
         s.logProbs.push(pick.logProb);
         tokens[b] = pick.token;
@@ -88,25 +158,15 @@ export function generateBatch(
           if (stops.some((x) => text.indexOf(x, from) >= 0)) s.finish = 'stop';
           s.textLength = text.length;
         }
-        if (!s.finish && (generated >= sampling.maxNewTokens || (contexts[b] as number[]).length + generated >= maxContext)) {
+        if (!s.finish && (generated >= sampling.maxNewTokens || (contexts[b] as number[]).length + generated > maxContext)) {
           s.finish = 'length';
         }
       }
       if (state.every((s) => s.finish)) break;
-      const t = P + step + 1;
-      const positions = pads.map((p) => Math.min(P + step - p, maxContext - 1));
-      const mask = new Float32Array(B * t);
-      for (let b = 0; b < B; b++) mask.fill(MASKED, b * t, b * t + (pads[b] as number));
-      const previous = cache;
-      cache = tf.tidy(() => {
-        const out = model.decodeStep(tokens, positions, previous, tf.tensor4d(mask, [B, 1, 1, t]));
-        current = out.logits.dataSync() as Float32Array;
-        return out.cache;
-      });
-      disposeCache(previous);
+      current = stepper.step(tokens, step);
     }
   } finally {
-    disposeCache(cache);
+    stepper.dispose();
   }
   return rows.map((r, b) => {
     const s = state[b] as RowState;

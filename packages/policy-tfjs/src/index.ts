@@ -2,33 +2,33 @@ import { CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
 import { TransformerPolicyService, transformerPolicyOptions } from './transformer-policy-service';
 
-export { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
 export type { CharTokenizerJSON } from './char-tokenizer';
-export { HfTokenizer } from './hf-tokenizer';
-export type { HfSpecialTokens } from './hf-tokenizer';
-export { tokenizerFiles, loadTokenizerFromDir } from './tokenizer-files';
-export { ModelConfig, resolveModelConfig } from './model-config';
-export type { ModelConfigInput, ResolvedModelConfig } from './model-config';
-export { initBackend, BACKEND_NAMES } from './init-backend';
-export type { BackendName, ConcreteBackend } from './init-backend';
-export { TfjsPolicy } from './tfjs-policy';
-export type { TfjsPolicyOptions } from './tfjs-policy';
+export { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
 export { createPolicy, loadPolicy } from './create-policy';
-export { readCheckpointConfig } from './read-checkpoint-config';
-export { Transformer } from './transformer';
-export { paramSpecs, initialValues } from './transformer-weights';
-export type { ParamSpec, WeightMap } from './transformer-weights';
-export { encodeWeights, decodeWeights } from './weights-codec';
+export type { HfSpecialTokens } from './hf-tokenizer';
+export { HfTokenizer } from './hf-tokenizer';
+export type { BackendName, ConcreteBackend } from './init-backend';
+export { BACKEND_NAMES, initBackend } from './init-backend';
+export type { ModelConfigInput, ResolvedModelConfig } from './model-config';
+export { ModelConfig, resolveModelConfig } from './model-config';
 export {
-  saveOptimizerState,
-  loadOptimizerState,
   encodeOptimizerState,
-  restoreOptimizerState,
+  loadOptimizerState,
   OPTIMIZER_FILE,
+  restoreOptimizerState,
+  saveOptimizerState,
 } from './optimizer-state';
-export { sampleToken, logSoftmax } from './sample-token';
-export { TransformerPolicyService, transformerPolicyOptions } from './transformer-policy-service';
+export { readCheckpointConfig } from './read-checkpoint-config';
+export { logSoftmax, sampleToken } from './sample-token';
+export type { TfjsPolicyOptions } from './tfjs-policy';
+export { TfjsPolicy } from './tfjs-policy';
+export { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
+export { Transformer } from './transformer';
 export type { TransformerPolicyOptions } from './transformer-policy-service';
+export { TransformerPolicyService, transformerPolicyOptions } from './transformer-policy-service';
+export type { ParamSpec, WeightMap } from './transformer-weights';
+export { initialValues, paramSpecs } from './transformer-weights';
+export { decodeWeights, encodeWeights } from './weights-codec';
 
 /** Plugin manifest: the `transformer` policy. Registers nothing at import time. */
 export default definePlugin({

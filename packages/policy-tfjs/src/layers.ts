@@ -1,43 +1,131 @@
 import * as tf from '@tensorflow/tfjs';
+import { wasmBatchMatMul } from './kernels/wasm-kernels';
 
 /**
  * `x W` for 2-D `x [N, in]` and `W [in, out]`, with a gradient that uses only plain 2-D matmuls and
  * explicit transposes (`dx = dy W^T`, `dW = x^T dy`). tfjs's own matMul gradient sets
  * transposeA/transposeB, which the wasm backend runs in a scalar loop instead of XNNPACK.
  */
-export const linear = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+/**
+ * `x^T dy` for `x [N, in]`, `dy [N, out]`. On the CPU-side backends the wasm SIMD kernel does the
+ * transpose and product in one call (tfjs-wasm's generic transpose of a large activation costs
+ * about as much as the matmul); elsewhere an explicit transpose and a 2-D matMul.
+ */
+function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const [N, inDim] = x.shape;
+  const out = dy.shape[1];
+  if (!['wasm', 'cpu'].includes(tf.getBackend())) return tf.matMul(tf.transpose(x), dy);
+  const product = wasmBatchMatMul(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, 1, inDim, N, out, true, false);
+  return tf.tensor2d(product, [inDim, out]);
+}
+
+const linearOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([x, w]);
   return {
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), weightGrad(xs, dy as tf.Tensor2D)];
     },
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-/** `linear(x, W) + b` for `x [N, in]`, `W [in, out]`, `b [out]`. */
-export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.add(linear(x, w as tf.Tensor2D), b);
+/** True while a gradient tape records (inside `tf.grads`, `variableGrads`, `minimize`). */
+export function recordingGradients(): boolean {
+  return tf.engine().state.gradientDepth > 0;
 }
 
-/** LayerNorm over the last axis: `(x - mean) / sqrt(var + eps) * g + b` (biased variance). */
+/**
+ * `x W` for `x [N, in]`, `W [in, out]`. Under a gradient tape its gradient uses only plain 2-D
+ * matmuls with explicit transposes (see above); otherwise it is a bare matMul, skipping the
+ * custom-gradient bookkeeping (sampling, reference log-probs).
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return recordingGradients() ? linearOp(x, w) : tf.matMul(x, w);
+}
+
+const denseOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      const ones = tf.ones([1, g.shape[0]]) as tf.Tensor2D;
+      return [tf.matMul(g, tf.transpose(ws)), weightGrad(xs, g), tf.reshape(tf.matMul(ones, g), [g.shape[1]])];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * `x W + b` for `x [N, in]`, `W [in, out]`, `b [out]`; like {@link linear}, and the bias gradient is
+ * a `ones [1, N]` matmul (XNNPACK) instead of a column sum (a slow non-last-axis reduction on wasm).
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return recordingGradients() ? denseOp(x, w as tf.Tensor2D, b as tf.Tensor1D) : tf.add(tf.matMul(x, w as tf.Tensor2D), b);
+}
+
+function normalize(x: tf.Tensor2D, eps: number): { xhat: tf.Tensor2D; rstd: tf.Tensor2D } {
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps)) as tf.Tensor2D;
+  return { xhat: tf.mul(xc, rstd), rstd };
+}
+
+const layerNormOps = new Map<number, (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D>();
+
+/** LayerNorm with a hand-written gradient: every reduction is over the last axis or a `ones` matmul. */
+function layerNormOp(eps: number): (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D {
+  let op = layerNormOps.get(eps);
+  if (!op) {
+    op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [x, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+      const { xhat, rstd } = normalize(x, eps);
+      save([xhat, rstd, g]);
+      return {
+        value: tf.add(tf.mul(xhat, g), b),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const d = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor2D;
+          const [xh, rs, gain] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const dxhat = tf.mul(d, gain);
+          const centred = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
+          const ones = tf.ones([1, d.shape[0]]) as tf.Tensor2D;
+          const width = d.shape[1];
+          return [
+            tf.mul(centred, rs),
+            tf.reshape(tf.matMul(ones, tf.mul(d, xh) as tf.Tensor2D), [width]),
+            tf.reshape(tf.matMul(ones, d), [width]),
+          ];
+        },
+      };
+    }) as (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
+    layerNormOps.set(eps, op);
+  }
+  return op;
+}
+
+/**
+ * LayerNorm over the last axis: `(x - mean) / sqrt(var + eps) * g + b` (biased variance). Under a
+ * gradient tape it uses a hand-written gradient (tfjs's autodiff sums `g`/`b` gradients over the
+ * first axis, a slow reduction on wasm).
+ */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), g), b);
+  if (recordingGradients()) return layerNormOp(eps)(x, g as tf.Tensor1D, b as tf.Tensor1D);
+  const { xhat } = normalize(x, eps);
+  return tf.add(tf.mul(xhat, g), b);
 }
 
 const GELU_C = 2 * Math.sqrt(2 / Math.PI);
 
 /**
  * GELU, tanh approximation (PyTorch `approximate='tanh'`), written with the identity
- * `0.5 (1 + tanh(u)) = sigmoid(2u)`: tanh is several times slower than sigmoid on wasm.
+ * `0.5 (1 + tanh(u)) = sigmoid(2u)`: tanh is several times slower than sigmoid on wasm, and so is
+ * `pow(x, 3)` compared with two multiplications.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_C)));
+  const cube = tf.mul(tf.mul(x, x), x);
+  return tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(cube, 0.044715)), GELU_C)));
 }
 
 /**
@@ -74,4 +162,29 @@ export function applyRotary(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Te
 /** One-hot rows as float32 (`tf.oneHot` with a float dtype is wrong on wasm; cast instead). */
 export function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
+}
+
+/**
+ * Embedding lookup `table[ids]` (`[N, d]`) with a gradient that scatter-adds rows in JS: `gather`
+ * has no gradient on wasm, and a one-hot matmul costs `N x V x d`, too much for large vocabularies.
+ */
+export function embeddingLookup(ids: Int32Array, table: tf.Tensor2D): tf.Tensor2D {
+  const [V, d] = table.shape;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = args[0] as tf.Tensor2D;
+    return {
+      value: tf.gather(t, tf.tensor1d(ids, 'int32')),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = ((Array.isArray(dy) ? dy[0] : dy) as tf.Tensor).dataSync() as Float32Array;
+        const grad = new Float32Array(V * d);
+        for (let r = 0; r < ids.length; r++) {
+          const to = (ids[r] as number) * d;
+          const from = r * d;
+          for (let j = 0; j < d; j++) grad[to + j] = (grad[to + j] as number) + (g[from + j] as number);
+        }
+        return tf.tensor2d(grad, [V, d]);
+      },
+    };
+  });
+  return (op as (t: tf.Tensor2D) => tf.Tensor2D)(table);
 }

@@ -60,5 +60,16 @@ export function resolveModelConfig(input: ModelConfigInput | ResolvedModelConfig
   if (c.positional === 'rotary' && (c.dModel / c.nHeads) % 2 !== 0) {
     throw new Error(`rotary positions need an even head size; dModel/nHeads = ${c.dModel / c.nHeads}`);
   }
-  return { ...c, vocabSize, dFF: c.dFF ?? 4 * c.dModel };
+  return {
+    vocabSize,
+    dModel: c.dModel,
+    nLayers: c.nLayers,
+    nHeads: c.nHeads,
+    dFF: c.dFF ?? 4 * c.dModel,
+    maxContext: c.maxContext,
+    positional: c.positional,
+    ropeBase: c.ropeBase,
+    tiedHead: c.tiedHead,
+    layerNormEps: c.layerNormEps,
+  };
 }

@@ -64,7 +64,8 @@ function disposeSlots(optimizer: tf.Optimizer): void {
 export async function restoreOptimizerState(optimizer: tf.Optimizer, bytes: Uint8Array, source: string): Promise<void> {
   const file = decodeSafetensors(bytes, source);
   const cls = file.metadata.optimizer;
-  if (cls !== optimizer.getClassName()) throw new Error(`${source}: state is for optimizer '${cls}', not '${optimizer.getClassName()}'`);
+  if (cls !== optimizer.getClassName())
+    throw new Error(`${source}: state is for optimizer '${cls}', not '${optimizer.getClassName()}'`);
   const names = JSON.parse(file.metadata.slot_names ?? '[]') as string[];
   const iter = file.tensors.iterations;
   const slots = Object.keys(file.tensors)

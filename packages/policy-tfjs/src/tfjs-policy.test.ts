@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
+import { KernelKVCache } from './kernels/kv-cache-kernel';
 import { tinyPolicy } from './testing/tiny-policy';
 
 beforeAll(async () => {
@@ -8,8 +9,9 @@ beforeAll(async () => {
 });
 
 const VARIANTS = [
-  { name: 'learned positions, untied head', cfg: {} },
-  { name: 'rotary positions, tied head', cfg: { positional: 'rotary', tiedHead: true } },
+  { name: 'learned positions, untied head', cfg: {}, kernel: 'auto' },
+  { name: 'rotary positions, tied head', cfg: { positional: 'rotary', tiedHead: true }, kernel: 'auto' },
+  { name: 'rotary positions, tfjs attention', cfg: { positional: 'rotary' }, kernel: 'tfjs' },
 ] as const;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -19,9 +21,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
+describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg, kernel }) => {
   it('cached decoding gives the same logits as a full forward pass (1e-5)', () => {
-    const policy = tinyPolicy(cfg);
+    const policy = tinyPolicy(cfg, 1, { attentionKernel: kernel });
     const m = policy.model;
     const V = policy.config.vocabSize;
     const rows = [
@@ -42,6 +44,25 @@ describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
     tf.tidy(() => {
       const first = m.forward({ ids, pads, length: P, headFrom: P - 1, headCount: 1, collectKV: true });
       cached.push(first.logits.dataSync() as Float32Array);
+      if (m.usesKernel()) {
+        const kc = new KernelKVCache(rows.length, m.config.nHeads, m.headDim, P + 4, m.config.nLayers, pads);
+        first.kv.forEach((l, i) => kc.fill(i, l.k.dataSync() as Float32Array, l.v.dataSync() as Float32Array, P));
+        for (let s = 0; s < 4; s++) {
+          const tokens = Int32Array.from(steps.map((st) => st[s] as number));
+          cached.push(
+            m
+              .decodeStepKernel(
+                tokens,
+                pads.map((p) => P + s - p),
+                kc,
+                P + s,
+              )
+              .dataSync() as Float32Array,
+          );
+        }
+        kc.release();
+        return;
+      }
       let cache = first.kv;
       for (let s = 0; s < 4; s++) {
         const t = P + s + 1;
@@ -59,9 +80,12 @@ describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
     });
     rows.forEach((r, b) => {
       const full = [...r, ...(steps[b] as number[])];
-      const L = full.length - 1;
+      const L = full.length;
       const logits = tf.tidy(
-        () => m.forward({ ids: Int32Array.from(full.slice(0, L)), pads: [0], length: L, headFrom: r.length - 1, headCount: 5 }).logits.dataSync() as Float32Array,
+        () =>
+          m
+            .forward({ ids: Int32Array.from(full.slice(0, L)), pads: [0], length: L, headFrom: r.length - 1, headCount: 5 })
+            .logits.dataSync() as Float32Array,
       );
       for (let s = 0; s < 5; s++) {
         const c = (cached[s] as Float32Array).subarray(b * V, (b + 1) * V);
@@ -72,8 +96,8 @@ describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
   });
 
   it('sampling-time log-probs equal recomputed logProbs (1e-4), prefill included', async () => {
-    const policy = tinyPolicy(cfg, 3);
-    const requests = [{ prompt: 'abc' }, { prompt: '12+34=', prefill: '4' }, { prompt: 'j', prefill: '9 9' }];
+    const policy = tinyPolicy(cfg, 3, { attentionKernel: kernel });
+    const requests = [{ prompt: 'abc' }, { prompt: '12+34=', prefill: '4' }, { prompt: 'j', prefill: '9 9' }, { prompt: '' }];
     for (const sampling of [
       { temperature: 0.7, topK: 5, maxNewTokens: 12, seed: 11 },
       { temperature: 1.3, topP: 0.9, maxNewTokens: 9, seed: 5 },
@@ -81,7 +105,11 @@ describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
     ]) {
       const results = await policy.generate(requests, sampling);
       const T = sampling.greedy ? 1 : sampling.temperature;
-      const out = policy.logProbs({ promptIds: results.map((r) => r.promptIds), completionIds: results.map((r) => r.completionIds), temperature: T });
+      const out = policy.logProbs({
+        promptIds: results.map((r) => r.promptIds),
+        completionIds: results.map((r) => r.completionIds),
+        temperature: T,
+      });
       const lp = out.logProbs.arraySync();
       const mask = out.mask.arraySync();
       results.forEach((r, b) => {
@@ -96,6 +124,29 @@ describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg }) => {
       out.logProbs.dispose();
       out.mask.dispose();
     }
+    policy.dispose();
+  });
+});
+
+describe('generation stops', () => {
+  it('honours stop strings, stop token ids, maxNewTokens 0 and reports finish reasons', async () => {
+    const policy = tinyPolicy({}, 12);
+    const sampling = { temperature: 1, maxNewTokens: 12, seed: 4 };
+    const [free] = await policy.generate([{ prompt: 'ab' }], sampling);
+    const ids = free?.completionIds ?? [];
+    expect(ids.length).toBeGreaterThan(3);
+    const stopText = policy.tokenizer.decode(ids.slice(2, 4));
+    const [byString] = await policy.generate([{ prompt: 'ab' }], { ...sampling, stop: [stopText] });
+    expect(byString?.finishReason).toBe('stop');
+    expect(byString?.text.endsWith(stopText)).toBe(true);
+    expect(byString?.completionIds).toEqual(ids.slice(0, byString?.completionIds.length));
+    const [byId] = await policy.generate([{ prompt: 'ab' }], { ...sampling, stopTokenIds: [ids[1] as number] });
+    expect(byId?.finishReason).toBe('stop');
+    expect(byId?.completionIds).toEqual(ids.slice(0, ids.indexOf(ids[1] as number) + 1));
+    const [none] = await policy.generate([{ prompt: 'ab', prefill: 'c' }], { ...sampling, maxNewTokens: 0 });
+    expect(none?.completionIds).toEqual(policy.tokenizer.encode('c'));
+    expect(none?.finishReason).toBe('length');
+    expect(policy.encodePrompt('x'.repeat(100))).toHaveLength(policy.maxContext);
     policy.dispose();
   });
 });

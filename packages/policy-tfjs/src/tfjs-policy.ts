@@ -12,14 +12,17 @@ import {
   type Tokenizer,
   writeDirAtomic,
 } from '@trellis/core';
-import { generateBatch, type GenerationRow } from './generate-batch';
-import { oneHotFloat } from './layers';
+import { type GenerationRow, generateBatch } from './generate-batch';
 import type { ResolvedModelConfig } from './model-config';
+import { parallelLogProbs } from './parallel-log-probs';
 import { readCheckpointConfig } from './read-checkpoint-config';
+import { checkBatch, sequenceLogProbs } from './sequence-log-probs';
 import { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
-import { decodeWeights, encodeWeights } from './weights-codec';
 import { Transformer } from './transformer';
 import { makeVariables, type WeightMap } from './transformer-weights';
+import { decodeWeights, encodeWeights } from './weights-codec';
+import { defaultWorkerScript, WorkerPool } from './worker-pool';
+import type { WeightsPayload } from './worker-protocol';
 
 /** Options shared by every {@link TfjsPolicy}. */
 export interface TfjsPolicyOptions {
@@ -29,6 +32,28 @@ export interface TfjsPolicyOptions {
   readonly maxBatch?: number;
   /** Frozen policies expose no trainable variables (snapshots). */
   readonly frozen?: boolean;
+  /**
+   * Extra worker threads, each with its own wasm backend (one core each): once `startWorkers()`
+   * has resolved, `logProbs` batches (and, with `parallelSampling`, sampling batches) are split
+   * between this thread and the workers. 0 (the default here) keeps everything in this thread.
+   * Needs the built worker script (`dist/policy-worker.js`).
+   */
+  readonly workers?: number;
+  /** Smallest slice worth sending to a worker (rows). Default 8. */
+  readonly minRowsPerThread?: number;
+  /** Fraction of a `logProbs` batch scored by the workers (they also recompute their forward). Default 0.4. */
+  readonly workerShare?: number;
+  /** Split `logProbs` across the workers (default true when `workers > 0`). */
+  readonly parallelLogProbs?: boolean;
+  /**
+   * Split sampling batches across the workers too (default false: with the kernel KV cache,
+   * per-op overhead dominates and the split did not pay on the reference model; see BENCHMARKS.md).
+   */
+  readonly parallelSampling?: boolean;
+  /** Worker entry script (default: `policy-worker.js` next to the built package entry). */
+  readonly workerScript?: string;
+  /** Where attention runs (see `Transformer`). Default `auto`: the wasm SIMD kernels on wasm/cpu, tfjs ops elsewhere. */
+  readonly attentionKernel?: 'auto' | 'wasm-simd' | 'tfjs';
 }
 
 /**
@@ -42,6 +67,9 @@ export class TfjsPolicy implements Policy {
   readonly model: Transformer;
   private readonly rng: Rng;
   private disposed = false;
+  private pool: WorkerPool | undefined;
+  /** A pool borrowed from the policy this one was snapshotted from (not disposed with this one). */
+  private sharedPool: WorkerPool | undefined;
 
   constructor(
     readonly config: ResolvedModelConfig,
@@ -53,7 +81,7 @@ export class TfjsPolicy implements Policy {
       throw new Error(`tokenizer has ${tokenizer.vocabSize} ids but the model only ${config.vocabSize}`);
     }
     this.maxContext = config.maxContext;
-    this.model = new Transformer(config, weights);
+    this.model = new Transformer(config, weights, options.attentionKernel ?? 'auto');
     this.rng = Rng.fromSeed(options.seed ?? 0).split('policy-sampling');
   }
 
@@ -70,15 +98,56 @@ export class TfjsPolicy implements Policy {
     const maxBatch = this.options.maxBatch ?? 64;
     const out: GenerationResult[] = [];
     for (let i = 0; i < rows.length; i += maxBatch) {
-      out.push(...generateBatch(this.model, this.tokenizer, rows.slice(i, i + maxBatch), sampling));
+      out.push(...(await this.generateChunk(rows.slice(i, i + maxBatch), sampling)));
       if (i + maxBatch < rows.length) await new Promise((r) => setImmediate(r));
     }
     return out;
   }
 
+  /** One batch: in-process, or split between this thread and the sampling workers. */
+  private async generateChunk(rows: GenerationRow[], sampling: SamplingParams): Promise<GenerationResult[]> {
+    const pool = this.options.parallelSampling ? this.workerPool() : undefined;
+    const threads = pool ? Math.min(pool.size + 1, Math.floor(rows.length / (this.options.minRowsPerThread ?? 8))) : 1;
+    if (!pool || threads < 2) return generateBatch(this.model, this.tokenizer, rows, sampling);
+    const parts: GenerationRow[][] = [];
+    for (let t = 0, at = 0; t < threads; t++) {
+      const n = Math.floor(rows.length / threads) + (t < rows.length % threads ? 1 : 0);
+      parts.push(rows.slice(at, at + n));
+      at += n;
+    }
+    const weights: WeightsPayload = [...this.weights].map(([n, v]) => [n, v.shape, v.dataSync() as Float32Array]);
+    const [mine, ...theirs] = parts as [GenerationRow[], ...GenerationRow[][]];
+    return pool.generate(weights, theirs, sampling, () => generateBatch(this.model, this.tokenizer, mine, sampling));
+  }
+
+  /** The worker pool (created on first use) when `workers > 0` and the worker script exists. */
+  private workerPool(): WorkerPool | undefined {
+    const n = this.options.workers ?? 0;
+    if (n <= 0) return undefined;
+    if (this.sharedPool) return this.sharedPool;
+    if (!this.pool) {
+      const script = this.options.workerScript ?? defaultWorkerScript();
+      if (!script) return undefined;
+      this.pool = new WorkerPool(n, script, this.config, this.tokenizer);
+    }
+    return this.pool;
+  }
+
+  /**
+   * Start the worker threads (`workers > 0`) so that `logProbs`, which is synchronous, can use
+   * them; sampling starts them by itself. Resolves to the number of workers running.
+   */
+  async startWorkers(): Promise<number> {
+    const pool = this.workerPool();
+    if (!pool) return 0;
+    await pool.start();
+    return pool.size;
+  }
+
   /**
    * Prompt ids as `generate` feeds them: BOS first (when the tokenizer has one), then the prompt,
-   * left-truncated to `maxContext - 1` tokens so at least one token can be generated.
+   * left-truncated to `maxContext` tokens in all. Generation stops with `length` once
+   * prompt + completion reaches `maxContext + 1` tokens (the last sampled token is never fed).
    */
   encodePrompt(prompt: string): number[] {
     return this.truncate(this.tokenizer.encode(prompt), 0);
@@ -86,7 +155,7 @@ export class TfjsPolicy implements Policy {
 
   private truncate(body: readonly number[], prefillLength: number): number[] {
     const bos = this.tokenizer.bosId;
-    const room = this.maxContext - 1 - prefillLength - (bos === undefined ? 0 : 1);
+    const room = this.maxContext - prefillLength - (bos === undefined ? 0 : 1);
     if (room < 0 || (room === 0 && bos === undefined)) {
       throw new Error(`prefill of ${prefillLength} tokens leaves no room in the ${this.maxContext}-token context`);
     }
@@ -111,51 +180,13 @@ export class TfjsPolicy implements Policy {
    */
   logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput {
     this.assertAlive();
-    const B = batch.promptIds.length;
-    if (batch.completionIds.length !== B) throw new Error('logProbs: promptIds and completionIds differ in length');
-    const T = batch.temperature ?? 1;
-    if (!(T > 0)) throw new Error(`logProbs: temperature must be > 0, got ${T}`);
-    const P = Math.max(1, ...batch.promptIds.map((p) => p.length));
-    const Tc = Math.max(0, ...batch.completionIds.map((c) => c.length));
-    const maskData = new Float32Array(B * Tc);
-    const targets = new Int32Array(B * Tc);
-    batch.completionIds.forEach((c, b) => {
-      const p = batch.promptIds[b] as readonly number[];
-      if (p.length === 0) throw new Error(`logProbs: row ${b} has an empty prompt`);
-      if (p.length + c.length - 1 > this.maxContext) {
-        throw new Error(`logProbs: row ${b} has ${p.length}+${c.length} tokens, more than the ${this.maxContext}-token context allows`);
-      }
-      for (let j = 0; j < c.length; j++) {
-        maskData[b * Tc + j] = 1;
-        targets[b * Tc + j] = c[j] as number;
-      }
-    });
-    if (Tc === 0) {
-      return {
-        logProbs: tf.zeros([B, 0]) as tf.Tensor2D,
-        mask: tf.zeros([B, 0]) as tf.Tensor2D,
-        ...(options?.entropy ? { entropy: tf.zeros([B, 0]) as tf.Tensor2D } : {}),
-      };
+    const { B, Tc } = checkBatch(batch, this.maxContext);
+    const pool = this.pool ?? this.sharedPool;
+    const minRows = this.options.minRowsPerThread ?? 8;
+    if (pool?.isReady() && Tc > 0 && B >= 2 * minRows && this.options.parallelLogProbs !== false) {
+      return parallelLogProbs(this, pool, batch, Tc, this.options.workerShare ?? 0.4, options?.entropy ?? false);
     }
-    const L = P + Tc - 1;
-    const ids = new Int32Array(B * L).fill(this.tokenizer.padId);
-    const pads = batch.promptIds.map((p) => P - p.length);
-    batch.promptIds.forEach((p, b) => {
-      const row = b * L + (pads[b] as number);
-      ids.set(p, row);
-      const c = (batch.completionIds[b] as readonly number[]).slice(0, Tc - 1);
-      ids.set(c, row + p.length);
-    });
-    return tf.tidy(() => {
-      const { logits } = this.model.forward({ ids, pads, length: L, headFrom: P - 1, headCount: Tc });
-      const lsm = tf.logSoftmax(T === 1 ? logits : tf.div(logits, T));
-      const mask = tf.tensor2d(maskData, [B, Tc]);
-      const picked = tf.sum(tf.mul(lsm, oneHotFloat(tf.tensor1d(targets, 'int32'), this.config.vocabSize)), -1);
-      const logProbs = tf.mul(tf.reshape(picked, [B, Tc]), mask) as tf.Tensor2D;
-      if (!options?.entropy) return { logProbs, mask };
-      const ent = tf.neg(tf.sum(tf.mul(tf.exp(lsm), lsm), -1));
-      return { logProbs, mask, entropy: tf.mul(tf.reshape(ent, [B, Tc]), mask) as tf.Tensor2D };
-    });
+    return sequenceLogProbs(this.model, this.tokenizer.padId, batch, options);
   }
 
   trainableVariables(): tf.Variable[] {
@@ -167,7 +198,12 @@ export class TfjsPolicy implements Policy {
     this.assertAlive();
     const values = new Map<string, Float32Array>();
     for (const [name, v] of this.weights) values.set(name, v.dataSync() as Float32Array);
-    return new TfjsPolicy(this.config, this.tokenizer, makeVariables(this.config, values, false), { ...this.options, frozen: true });
+    const copy = new TfjsPolicy(this.config, this.tokenizer, makeVariables(this.config, values, false), {
+      ...this.options,
+      frozen: true,
+    });
+    copy.sharedPool = this.workerPool();
+    return copy;
   }
 
   /** Copy another policy's weights (same config) into this one's variables, e.g. to refresh an old policy. */
@@ -175,7 +211,8 @@ export class TfjsPolicy implements Policy {
     this.assertAlive();
     for (const [name, v] of this.weights) {
       const src = other.weights.get(name);
-      if (!src || src.shape.join() !== v.shape.join()) throw new Error(`copyWeightsFrom: weight '${name}' missing or of another shape`);
+      if (!src || src.shape.join() !== v.shape.join())
+        throw new Error(`copyWeightsFrom: weight '${name}' missing or of another shape`);
       v.assign(src);
     }
   }
@@ -204,7 +241,9 @@ export class TfjsPolicy implements Policy {
     this.assertAlive();
     const config = await readCheckpointConfig(dir);
     if (JSON.stringify(config) !== JSON.stringify(this.config)) {
-      throw new Error(`${dir}: checkpoint model config ${JSON.stringify(config)} differs from this policy's ${JSON.stringify(this.config)}`);
+      throw new Error(
+        `${dir}: checkpoint model config ${JSON.stringify(config)} differs from this policy's ${JSON.stringify(this.config)}`,
+      );
     }
     const tokenizer = await loadTokenizerFromDir(dir);
     if (JSON.stringify(tokenizer.toJSON()) !== JSON.stringify(this.tokenizer.toJSON())) {
@@ -220,6 +259,7 @@ export class TfjsPolicy implements Policy {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    void this.pool?.dispose();
     for (const v of this.weights.values()) v.dispose();
   }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs';
 import {
   type GenerationRequest,
@@ -48,6 +49,15 @@ export const transformerPolicyOptions = z
     seed: z.number().int().default(0),
     /** Most sequences sampled together in one batch. */
     maxBatch: z.number().int().positive().default(64),
+    /**
+     * Extra worker threads (each its own wasm backend, one core) for data-parallel `logProbs`
+     * (training). `auto`: one less than the available cores, at most 1, on the wasm backend only.
+     */
+    workers: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
+    /** Also split sampling batches across the workers. */
+    parallelSampling: z.boolean().default(false),
+    /** Fraction of each `logProbs` batch given to the workers (they also recompute their forward). */
+    workerShare: z.number().gt(0).lt(1).default(0.4),
   })
   .strict();
 
@@ -68,8 +78,18 @@ export class TransformerPolicyService implements Policy {
   async init(): Promise<void> {
     const o = transformerPolicyOptions.parse(this.options);
     this.backend = await initBackend(o.backend);
+    const workers =
+      o.workers === 'auto' ? (this.backend === 'wasm' ? Math.min(1, Math.max(0, availableParallelism() - 1)) : 0) : o.workers;
+    const policyOptions = {
+      seed: o.seed,
+      maxBatch: o.maxBatch,
+      workers,
+      parallelSampling: o.parallelSampling,
+      workerShare: o.workerShare,
+    };
     if (o.checkpoint) {
-      this.inner = await loadPolicy(o.checkpoint, { seed: o.seed, maxBatch: o.maxBatch });
+      this.inner = await loadPolicy(o.checkpoint, policyOptions);
+      await this.inner.startWorkers();
       return;
     }
     const tokenizer: Tokenizer =
@@ -80,7 +100,8 @@ export class TransformerPolicyService implements Policy {
             ...(o.tokenizer.eos !== undefined ? { eos: o.tokenizer.eos } : {}),
             ...(o.tokenizer.pad !== undefined ? { pad: o.tokenizer.pad } : {}),
           });
-    this.inner = createPolicy(o.model, tokenizer, { seed: o.seed, maxBatch: o.maxBatch });
+    this.inner = createPolicy(o.model, tokenizer, policyOptions);
+    await this.inner.startWorkers();
   }
 
   /** The underlying policy (after `init()`). */

@@ -84,7 +84,8 @@ export function makeVariables(c: ResolvedModelConfig, values: ReadonlyMap<string
     const data = values.get(s.name);
     if (!data) throw new Error(`missing weight '${s.name}'`);
     const expected = s.shape.reduce((a, b) => a * b, 1);
-    if (data.length !== expected) throw new Error(`weight '${s.name}' has ${data.length} values, expected [${s.shape.join(', ')}]`);
+    if (data.length !== expected)
+      throw new Error(`weight '${s.name}' has ${data.length} values, expected [${s.shape.join(', ')}]`);
     const t = tf.tensor(data, s.shape as number[], 'float32');
     vars.set(s.name, tf.variable(t, trainable, `${prefix}/${s.name}`));
     t.dispose();

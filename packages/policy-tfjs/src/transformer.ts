@@ -1,10 +1,31 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyRotary, dense, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
+import { fusedAttention } from './kernels/fused-attention';
+import type { KernelKVCache } from './kernels/kv-cache-kernel';
+import { applyRotary, dense, embeddingLookup, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
 import type { ResolvedModelConfig } from './model-config';
 import { type WeightMap, weight } from './transformer-weights';
 
 /** Additive mask value for disallowed attention (exp underflows to exactly 0 in float32). */
 export const MASKED = -1e9;
+
+/** Largest vocabulary embedded by one-hot matmul (larger ones use gather + scatter-add). */
+export const ONE_HOT_MAX_VOCAB = 512;
+
+type Rope = { readonly cos: tf.Tensor; readonly sin: tf.Tensor };
+
+/** Additive causal + left-padding mask `[B, 1, L, L]`. */
+function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
+  const B = pads.length;
+  const mask = new Float32Array(B * L * L);
+  for (let b = 0; b < B; b++) {
+    const p = pads[b] as number;
+    for (let t = 0; t < L; t++) {
+      const row = (b * L + t) * L;
+      for (let s = 0; s < L; s++) mask[row + s] = s <= t && s >= p ? 0 : MASKED;
+    }
+  }
+  return tf.tensor4d(mask, [B, 1, L, L]);
+}
 
 /** Per-layer attention keys and values, `[B, H, t, headDim]`, keys already rotated. */
 export type LayerKV = {
@@ -35,11 +56,102 @@ export interface ForwardInput {
 export class Transformer {
   readonly headDim: number;
 
+  /**
+   * @param attentionKernel where attention runs: `wasm-simd` (this package's kernels: fused
+   *   attention in `forward`, a kernel-memory KV cache for sampling; values cross via dataSync),
+   *   `tfjs` (tfjs ops, a tensor KV cache), or `auto`: the kernels on the CPU-side backends
+   *   (wasm, cpu), tfjs ops elsewhere.
+   */
   constructor(
     readonly config: ResolvedModelConfig,
     readonly weights: WeightMap,
+    readonly attentionKernel: 'auto' | 'wasm-simd' | 'tfjs' = 'auto',
   ) {
     this.headDim = config.dModel / config.nHeads;
+  }
+
+  /** Whether attention runs on the wasm SIMD kernels (see the constructor). */
+  usesKernel(): boolean {
+    return this.attentionKernel === 'wasm-simd' || (this.attentionKernel === 'auto' && ['wasm', 'cpu'].includes(tf.getBackend()));
+  }
+
+  /** Attention with tfjs ops on `qkv [B, L, 3H, dh]`; returns `[B, L, H, dh]`. */
+  private tfjsAttention(qkv: tf.Tensor, mask: tf.Tensor4D, rope: Rope | undefined, scale: number, kv?: LayerKV[]): tf.Tensor {
+    const heads = tf.transpose(qkv, [0, 2, 1, 3]);
+    let [q, k, v] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    if (rope) {
+      q = applyRotary(q, rope.cos, rope.sin) as tf.Tensor4D;
+      k = applyRotary(k, rope.cos, rope.sin) as tf.Tensor4D;
+    }
+    kv?.push({ k, v });
+    const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), mask);
+    return tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]);
+  }
+
+  /** Attention on the fused wasm kernel (no head transposes); returns `[B, L, H, dh]`. */
+  private kernelAttention(
+    qkv: tf.Tensor,
+    pads: readonly number[],
+    rope: Rope | undefined,
+    scale: number,
+    kv?: LayerKV[],
+  ): tf.Tensor {
+    const [B, L, threeH, dh] = qkv.shape as [number, number, number, number];
+    let x = qkv;
+    if (rope || kv) {
+      const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const cos = rope && tf.reshape(rope.cos, [B, L, 1, dh]);
+      const sin = rope && tf.reshape(rope.sin, [B, L, 1, dh]);
+      const qr = rope ? applyRotary(q, cos as tf.Tensor, sin as tf.Tensor) : q;
+      const kr = rope ? applyRotary(k, cos as tf.Tensor, sin as tf.Tensor) : k;
+      if (rope) x = tf.concat([qr, kr, v], 2);
+      kv?.push({ k: tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D, v: tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D });
+    }
+    if (threeH % 3 !== 0) throw new Error('internal: qkv heads not divisible by 3');
+    return fusedAttention(x, pads, scale);
+  }
+
+  private embedStep(tokens: Int32Array, positions: readonly number[]): tf.Tensor2D {
+    const c = this.config;
+    const x = this.embed(tokens);
+    if (c.positional !== 'learned') return x;
+    const table = this.w('pos_emb.weight') as tf.Tensor2D;
+    const pos = tf.tensor1d(Int32Array.from(positions), 'int32');
+    return tf.add(x, c.maxContext < 2 ? tf.gather(table, pos) : tf.matMul(oneHotFloat(pos, c.maxContext), table));
+  }
+
+  private rotaryStep(positions: readonly number[]): { cos: tf.Tensor; sin: tf.Tensor } | undefined {
+    if (this.config.positional !== 'rotary') return undefined;
+    const B = positions.length;
+    const tables = rotaryTables(positions, this.headDim, this.config.ropeBase);
+    return { cos: tf.tensor4d(tables.cos, [B, 1, 1, this.headDim]), sin: tf.tensor4d(tables.sin, [B, 1, 1, this.headDim]) };
+  }
+
+  /**
+   * One cached decoding step on the kernel KV cache (wasm SIMD): feed `tokens[b]` at position
+   * `positions[b]`, append keys/values at cache index `t`, return logits `[B, V]`.
+   */
+  decodeStepKernel(tokens: Int32Array, positions: readonly number[], cache: KernelKVCache, t: number): tf.Tensor2D {
+    const c = this.config;
+    const B = tokens.length;
+    const H = c.nHeads;
+    const dh = this.headDim;
+    let x = this.embedStep(tokens, positions);
+    const rope = this.rotaryStep(positions);
+    const scale = 1 / Math.sqrt(dh);
+    for (let i = 0; i < c.nLayers; i++) {
+      const p = `blocks.${i}`;
+      const h = layerNorm(x, this.w(`${p}.ln1.weight`), this.w(`${p}.ln1.bias`), c.layerNormEps);
+      let qkv: tf.Tensor = dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`));
+      if (rope) {
+        const [q, k, v] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        qkv = tf.concat([applyRotary(q, rope.cos, rope.sin), applyRotary(k, rope.cos, rope.sin), v], 1);
+      }
+      const o = tf.tensor2d(cache.attend(i, qkv.dataSync() as Float32Array, t, scale), [B, c.dModel]);
+      x = tf.add(x, dense(o, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
+      x = this.mlp(x, p);
+    }
+    return this.finalLogits(x);
   }
 
   private w(name: string): tf.Variable {
@@ -47,28 +159,32 @@ export class Transformer {
   }
 
   /** Token embedding (one-hot matmul: differentiable on every backend), `[N, d]`. */
-  private embed(ids: tf.Tensor1D): tf.Tensor2D {
-    return linear(oneHotFloat(ids, this.config.vocabSize), this.w('tok_emb.weight') as tf.Tensor2D);
+  /**
+   * Token embedding `[N, d]`: a one-hot matmul for small vocabularies (one XNNPACK op, cheap
+   * gradient), a gather with a scatter-add gradient above {@link ONE_HOT_MAX_VOCAB} ids.
+   */
+  private embed(ids: Int32Array): tf.Tensor2D {
+    const table = this.w('tok_emb.weight') as tf.Tensor2D;
+    if (this.config.vocabSize > ONE_HOT_MAX_VOCAB) return embeddingLookup(ids, table);
+    return linear(oneHotFloat(tf.tensor1d(ids, 'int32'), this.config.vocabSize), table);
   }
 
-  /** Learned position rows for left-padded rows: `[B*L, d]`, zeros on padding columns. */
+  /**
+   * Learned position rows `[B*L, d]` for left-padded rows (position `l - pads[b]`, clamped to the
+   * table; padding columns get position 0 and are never attended to), as a one-hot matmul over
+   * the first `min(L, maxContext)` table rows: one XNNPACK op with a cheap gradient.
+   */
   private learnedPositions(pads: readonly number[], L: number): tf.Tensor2D {
-    const table = this.w('pos_emb.weight');
     const d = this.config.dModel;
-    const byPad = new Map<number, tf.Tensor2D>();
-    const rows = pads.map((p) => {
-      let t = byPad.get(p);
-      if (!t) {
-        const len = Math.min(L - p, this.config.maxContext);
-        t = tf.pad(tf.slice(table, [0, 0], [len, d]), [
-          [p, L - p - len],
-          [0, 0],
-        ]) as tf.Tensor2D;
-        byPad.set(p, t);
-      }
-      return t;
+    const depth = Math.min(Math.max(L, 2), this.config.maxContext);
+    if (depth < 2) return tf.tile(tf.slice(this.w('pos_emb.weight'), [0, 0], [1, d]), [pads.length * L, 1]) as tf.Tensor2D;
+    const pos = new Int32Array(pads.length * L);
+    pads.forEach((p, b) => {
+      for (let l = 0; l < L; l++) pos[b * L + l] = Math.min(Math.max(0, l - p), depth - 1);
     });
-    return tf.reshape(rows.length === 1 ? (rows[0] as tf.Tensor2D) : tf.stack(rows), [pads.length * L, d]);
+    const rows =
+      depth === this.config.maxContext ? this.w('pos_emb.weight') : tf.slice(this.w('pos_emb.weight'), [0, 0], [depth, d]);
+    return linear(oneHotFloat(tf.tensor1d(pos, 'int32'), depth), rows as tf.Tensor2D);
   }
 
   private finalLogits(h: tf.Tensor2D): tf.Tensor2D {
@@ -98,39 +214,26 @@ export class Transformer {
     const H = c.nHeads;
     const dh = this.headDim;
     const kv: LayerKV[] = [];
-    const mask = new Float32Array(B * L * L);
-    for (let b = 0; b < B; b++) {
-      const p = pads[b] as number;
-      for (let t = 0; t < L; t++) {
-        const row = (b * L + t) * L;
-        for (let s = 0; s < L; s++) mask[row + s] = s <= t && s >= p ? 0 : MASKED;
-      }
-    }
-    const maskT = tf.tensor4d(mask, [B, 1, L, L]);
-    let rope: { cos: tf.Tensor; sin: tf.Tensor } | undefined;
+    const maskT = this.usesKernel() ? undefined : attentionMask(pads, L);
+    let rope: Rope | undefined;
     if (c.positional === 'rotary') {
       const pos = new Float32Array(N);
       for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) pos[b * L + l] = Math.max(0, l - (pads[b] as number));
       const tables = rotaryTables(pos, dh, c.ropeBase);
       rope = { cos: tf.tensor4d(tables.cos, [B, 1, L, dh]), sin: tf.tensor4d(tables.sin, [B, 1, L, dh]) };
     }
-    let x = this.embed(tf.tensor1d(input.ids, 'int32'));
+    let x = this.embed(input.ids);
     if (c.positional === 'learned') x = tf.add(x, this.learnedPositions(pads, L));
     const scale = 1 / Math.sqrt(dh);
     for (let i = 0; i < c.nLayers; i++) {
       const p = `blocks.${i}`;
       const h = layerNorm(x, this.w(`${p}.ln1.weight`), this.w(`${p}.ln1.bias`), c.layerNormEps);
-      const qkv = dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`));
-      const heads = tf.transpose(tf.reshape(qkv, [B, L, 3 * H, dh]), [0, 2, 1, 3]);
-      let [q, k, v] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      if (rope) {
-        q = applyRotary(q, rope.cos, rope.sin) as tf.Tensor4D;
-        k = applyRotary(k, rope.cos, rope.sin) as tf.Tensor4D;
-      }
-      if (input.collectKV) kv.push({ k, v });
-      const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), maskT);
-      const o = tf.matMul(tf.softmax(scores), v);
-      const merged = tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [N, c.dModel]) as tf.Tensor2D;
+      const qkv = tf.reshape(dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`)), [B, L, 3 * H, dh]);
+      const collect = input.collectKV ? kv : undefined;
+      const o = maskT
+        ? this.tfjsAttention(qkv, maskT, rope, scale, collect)
+        : this.kernelAttention(qkv, pads, rope, scale, collect);
+      const merged = tf.reshape(o, [N, c.dModel]) as tf.Tensor2D;
       x = tf.add(x, dense(merged, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
       x = this.mlp(x, p);
     }
@@ -157,15 +260,8 @@ export class Transformer {
     const B = tokens.length;
     const H = c.nHeads;
     const dh = this.headDim;
-    let x = this.embed(tf.tensor1d(tokens, 'int32'));
-    if (c.positional === 'learned') {
-      x = tf.add(x, tf.gather(this.w('pos_emb.weight'), tf.tensor1d(Int32Array.from(positions), 'int32')));
-    }
-    let rope: { cos: tf.Tensor; sin: tf.Tensor } | undefined;
-    if (c.positional === 'rotary') {
-      const tables = rotaryTables(positions, dh, c.ropeBase);
-      rope = { cos: tf.tensor4d(tables.cos, [B, 1, 1, dh]), sin: tf.tensor4d(tables.sin, [B, 1, 1, dh]) };
-    }
+    let x = this.embedStep(tokens, positions);
+    const rope = this.rotaryStep(positions);
     const scale = 1 / Math.sqrt(dh);
     const next: LayerKV[] = [];
     for (let i = 0; i < c.nLayers; i++) {

@@ -10,6 +10,8 @@ export interface PretrainOptions {
   readonly set: string[];
   readonly out?: string;
   readonly backend?: string;
+  /** Also keep a copy of the checkpoint at every evaluation, in `<out>-step-<N>`. */
+  readonly keepEvals?: boolean;
 }
 
 /** Greedy held-out accuracy of the current policy. */
@@ -55,7 +57,8 @@ export async function runPretrain(file: string, opts: PretrainOptions, log: (s: 
     onEval: async (step) => {
       accuracy = await heldOut(exp, cfg.evalProblems);
       await policy.save(out);
-      line.log(`eval @ step ${step}: held-out accuracy ${pct(accuracy)}; saved ${out}`);
+      if (opts.keepEvals) await policy.save(`${out}-step-${step}`);
+      line.log(`eval @ step ${step}: held-out accuracy ${pct(accuracy)}; saved ${out}${opts.keepEvals ? ` and ${out}-step-${step}` : ''}`);
     },
   });
   line.done();

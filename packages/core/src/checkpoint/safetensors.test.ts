@@ -85,6 +85,16 @@ describe('safetensors codec', () => {
     }
   });
 
+  it('decodes from a view into a larger buffer (e.g. a pooled Node Buffer)', () => {
+    const bytes = sample();
+    const pool = new Uint8Array(bytes.byteLength + 13);
+    pool.set(bytes, 13);
+    const file = decodeSafetensors(pool.subarray(13), 'view');
+    const w = file.tensors.w?.data as Float32Array;
+    expect(Array.from(w)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(w.buffer.byteLength).toBe(24);
+  });
+
   it('refuses to encode inconsistent tensors', () => {
     expect(() => encodeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/needs 3/);
     expect(() => encodeSafetensors({ a: { dtype: 'I32', shape: [2], data: new Float64Array(2) } })).toThrow(/8-byte/);

@@ -1,5 +1,6 @@
 import { inject, injectable, type Reward, type RewardInput, type RewardOutput, Tokens, z } from '@trellis/core';
 import { extractAnswer } from '../extract/extract-answer';
+import { compactAnswer } from '../normalize/normalize-answer';
 import { DEFAULT_GRADE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_REL_TOL, gradeAnswer } from '../grade/grade-answer';
 
 /** Options of the `math-accuracy` reward. */
@@ -63,6 +64,6 @@ export class MathAccuracyReward implements Reward {
     });
     components.timed_out = verdict.timedOut ? 1 : 0;
     if (verdict.correct && verdict.method !== 'none') components[`method_${verdict.method}`] = 1;
-    return { score: verdict.correct ? 1 : 0, components };
+    return { score: verdict.correct ? 1 : 0, components, answer: compactAnswer(ex.answer) };
   }
 }

@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../init-backend';
+import { fusedAttention } from './fused-attention';
+import { MATMUL_WASM_BASE64 } from './matmul-wasm';
+import { wasmBatchMatMul } from './wasm-kernels';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+describe('wasm SIMD batched matmul', () => {
+  it.each([
+    [3, 5, 7, 9, false, false],
+    [2, 64, 32, 64, false, true],
+    [4, 17, 33, 18, true, false],
+    [1, 1, 32, 40, false, true],
+    [2, 6, 4, 35, true, true],
+  ])('batch %i, M %i, K %i, N %i, transA %s, transB %s matches tf.matMul', (batch, M, K, N, transA, transB) => {
+    const a = tf.randomNormal(transA ? [batch, K, M] : [batch, M, K], 0, 1, 'float32', 1);
+    const b = tf.randomNormal(transB ? [batch, N, K] : [batch, K, N], 0, 1, 'float32', 2);
+    const expected = tf.matMul(a, b, transA, transB);
+    const got = wasmBatchMatMul(a.dataSync() as Float32Array, b.dataSync() as Float32Array, batch, M, K, N, transA, transB);
+    expect(maxDiff(got, expected.dataSync())).toBeLessThan(1e-4);
+    tf.dispose([a, b, expected]);
+  });
+
+  it('fusedAttention matches tfjs attention (values and gradients), padded rows included', () => {
+    const B = 3;
+    const L = 7;
+    const H = 2;
+    const dh = 8;
+    const pads = [0, 2, 5];
+    const scale = 1 / Math.sqrt(dh);
+    const qkv = tf.randomNormal([B, L, 3 * H, dh], 0, 1, 'float32', 6);
+    const w = tf.randomNormal([B, L, H, dh], 0, 1, 'float32', 7);
+    const live = tf.tensor4d(
+      Array.from({ length: B * L }, (_, i) => (i % L >= (pads[Math.floor(i / L)] as number) ? 1 : 0)),
+      [B, L, 1, 1],
+    );
+    const reference = (x: tf.Tensor) => {
+      const [q, k, v] = tf.split(tf.transpose(x, [0, 2, 1, 3]), 3, 1) as tf.Tensor4D[];
+      const mask = new Float32Array(B * L * L);
+      pads.forEach((p, b) => {
+        for (let t = 0; t < L; t++) for (let s = 0; s < L; s++) mask[(b * L + t) * L + s] = s <= t && s >= p ? 0 : -1e9;
+      });
+      const scores = tf.add(
+        tf.matMul(tf.mul(q as tf.Tensor, scale), k as tf.Tensor, false, true),
+        tf.tensor4d(mask, [B, 1, L, L]),
+      );
+      return tf.transpose(tf.matMul(tf.softmax(scores), v as tf.Tensor), [0, 2, 1, 3]);
+    };
+    const loss = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.sum(tf.mul(tf.mul(f(x), live), w));
+    const got = tf.mul(fusedAttention(qkv, pads, scale), live);
+    const want = tf.mul(reference(qkv), live);
+    expect(maxDiff(got.dataSync(), want.dataSync())).toBeLessThan(1e-5);
+    const g1 = tf.grad(loss((x) => fusedAttention(x, pads, scale)))(qkv);
+    const g2 = tf.grad(loss(reference))(qkv);
+    expect(maxDiff(g1.dataSync(), g2.dataSync())).toBeLessThan(1e-5);
+  });
+});
+
+describe('generated kernel module', () => {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const asc = join(pkg, 'node_modules', '.bin', 'asc');
+  it.skipIf(!existsSync(asc))(
+    'matches kernels/matmul.as.ts (run `pnpm --filter @trellis/policy-tfjs build:kernels` after editing it)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trellis-asc-'));
+      try {
+        const out = join(dir, 'k.wasm');
+        const args = [
+          join(pkg, 'kernels', 'matmul.as.ts'),
+          '-O3',
+          '--runtime',
+          'stub',
+          '--noAssert',
+          '--enable',
+          'simd',
+          '--initialMemory',
+          '1',
+        ];
+        execFileSync(asc, [...args, '--outFile', out]);
+        expect(readFileSync(out).toString('base64')).toBe(MATMUL_WASM_BASE64);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LogProbOutput, TokenBatch } from '@trellis/core';
+import { oneHotFloat } from './layers';
+import type { Transformer } from './transformer';
+
+/** Check a batch against the model's context; returns B and the longest completion T. */
+export function checkBatch(batch: TokenBatch, maxContext: number): { B: number; Tc: number } {
+  const B = batch.promptIds.length;
+  if (batch.completionIds.length !== B) throw new Error('logProbs: promptIds and completionIds differ in length');
+  const T = batch.temperature ?? 1;
+  if (!(T > 0)) throw new Error(`logProbs: temperature must be > 0, got ${T}`);
+  batch.completionIds.forEach((c, b) => {
+    const p = batch.promptIds[b] as readonly number[];
+    if (p.length === 0) throw new Error(`logProbs: row ${b} has an empty prompt`);
+    if (p.length + c.length - 1 > maxContext) {
+      throw new Error(`logProbs: row ${b} has ${p.length}+${c.length} tokens, more than the ${maxContext}-token context allows`);
+    }
+  });
+  return { B, Tc: Math.max(0, ...batch.completionIds.map((c) => c.length)) };
+}
+
+/** `[B, width]` completion mask (1 on real tokens). */
+export function completionMask(batch: TokenBatch, width: number): tf.Tensor2D {
+  const B = batch.completionIds.length;
+  const data = new Float32Array(B * width);
+  batch.completionIds.forEach((c, b) => data.fill(1, b * width, b * width + c.length));
+  return tf.tensor2d(data, [B, width]);
+}
+
+/**
+ * Log-probs (and optionally entropies) of each completion token, `[B, width]` with `width` >= the
+ * longest completion (default: equal). Rows are left-padded so that every prompt ends at column
+ * P - 1 and completions align; logits are divided by `batch.temperature`. Differentiable in the
+ * model's weights. The batch must have passed {@link checkBatch}.
+ */
+export function sequenceLogProbs(
+  model: Transformer,
+  padId: number,
+  batch: TokenBatch,
+  options: { readonly entropy?: boolean; readonly width?: number } = {},
+): LogProbOutput {
+  const B = batch.promptIds.length;
+  const T = batch.temperature ?? 1;
+  const Tc = options.width ?? Math.max(0, ...batch.completionIds.map((c) => c.length));
+  if (Tc === 0 || B === 0) {
+    return {
+      logProbs: tf.zeros([B, Tc]) as tf.Tensor2D,
+      mask: tf.zeros([B, Tc]) as tf.Tensor2D,
+      ...(options.entropy ? { entropy: tf.zeros([B, Tc]) as tf.Tensor2D } : {}),
+    };
+  }
+  const P = Math.max(1, ...batch.promptIds.map((p) => p.length));
+  const targets = new Int32Array(B * Tc);
+  batch.completionIds.forEach((c, b) => targets.set(c, b * Tc));
+  const L = P + Tc - 1;
+  const ids = new Int32Array(B * L).fill(padId);
+  const pads = batch.promptIds.map((p) => P - p.length);
+  batch.promptIds.forEach((p, b) => {
+    const row = b * L + (pads[b] as number);
+    ids.set(p, row);
+    ids.set((batch.completionIds[b] as readonly number[]).slice(0, Tc - 1), row + p.length);
+  });
+  return tf.tidy(() => {
+    const { logits } = model.forward({ ids, pads, length: L, headFrom: P - 1, headCount: Tc });
+    const lsm = tf.logSoftmax(T === 1 ? logits : tf.div(logits, T));
+    const mask = completionMask(batch, Tc);
+    const picked = tf.sum(tf.mul(lsm, oneHotFloat(tf.tensor1d(targets, 'int32'), model.config.vocabSize)), -1);
+    const logProbs = tf.mul(tf.reshape(picked, [B, Tc]), mask) as tf.Tensor2D;
+    if (!options.entropy) return { logProbs, mask };
+    const ent = tf.neg(tf.sum(tf.mul(tf.exp(lsm), lsm), -1));
+    return { logProbs, mask, entropy: tf.mul(tf.reshape(ent, [B, Tc]), mask) as tf.Tensor2D };
+  });
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CharTokenizer } from './char-tokenizer';
+import { HfTokenizer } from './hf-tokenizer';
+import { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
+
+/** A tiny byte-free BPE tokenizer.json written by hand. */
+const BPE_JSON = {
+  version: '1.0',
+  added_tokens: [
+    { id: 0, content: '<s>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+    { id: 1, content: '</s>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+  ],
+  normalizer: null,
+  pre_tokenizer: null,
+  post_processor: null,
+  decoder: { type: 'Fuse' },
+  model: {
+    type: 'BPE',
+    dropout: null,
+    unk_token: null,
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: false,
+    vocab: { '<s>': 0, '</s>': 1, a: 2, b: 3, c: 4, ' ': 5, ab: 6, abc: 7 },
+    merges: ['a b', 'ab c'],
+  },
+};
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'trellis-tok-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('CharTokenizer', () => {
+  it('uses fixed special ids and maps unknown characters to UNK', () => {
+    const t = new CharTokenizer('abca');
+    expect([t.padId, t.bosId, t.eosId, t.unkId]).toEqual([0, 1, 2, 3]);
+    expect(t.vocabSize).toBe(7);
+    expect(t.encode('cab?')).toEqual([6, 4, 5, 3]);
+    expect(t.decode([1, 6, 4, 0, 3, 2])).toBe('ca\uFFFD');
+    expect(CharTokenizer.fromJSON(JSON.parse(JSON.stringify(t.toJSON()))).encode('abc')).toEqual(t.encode('abc'));
+  });
+});
+
+describe('HfTokenizer', () => {
+  it('loads a local tokenizer.json, resolves special ids and never adds specials', async () => {
+    const path = join(root, 'tokenizer.json');
+    await writeFile(path, JSON.stringify(BPE_JSON));
+    const t = await HfTokenizer.fromFile(path);
+    expect([t.bosId, t.eosId, t.padId, t.vocabSize]).toEqual([0, 1, 1, 8]);
+    expect(t.encode('abc ab')).toEqual([7, 5, 6]);
+    expect(t.decode([0, 7, 5, 6, 1])).toBe('abc ab');
+    const dir = join(root, 'ckpt');
+    const files = tokenizerFiles(t);
+    expect(Object.keys(files).sort()).toEqual(['tokenizer.json', 'tokenizer_config.json']);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    const back = await loadTokenizerFromDir(dir);
+    expect([back.bosId, back.eosId, back.padId]).toEqual([0, 1, 1]);
+    expect(back.encode('cab')).toEqual(t.encode('cab'));
+  });
+
+  it('takes explicit special tokens and fails clearly without an EOS', () => {
+    const noEos = { ...BPE_JSON, added_tokens: [], model: { ...BPE_JSON.model, vocab: { a: 0, b: 1 }, merges: [] } };
+    expect(() => new HfTokenizer(noEos)).toThrow(/no EOS token found/);
+    const t = new HfTokenizer(noEos, {}, { eos: 'b', bos: null });
+    expect([t.bosId, t.eosId, t.padId]).toEqual([undefined, 1, 1]);
+    expect(() => new HfTokenizer(noEos, {}, { eos: 'zz' })).toThrow(/not in the vocabulary/);
+  });
+});

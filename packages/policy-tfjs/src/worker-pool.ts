@@ -1,0 +1,199 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { GenerationResult, SamplingParams, Tokenizer } from '@trellis/core';
+import type { GenerationRow } from './generate-batch';
+import { HfTokenizer } from './hf-tokenizer';
+import type { ResolvedModelConfig } from './model-config';
+import type { BackwardJob, ForwardJob, GenerateJob, WeightsPayload, WorkerInit, WorkerReply } from './worker-protocol';
+
+/**
+ * The worker script shipped next to the built entry (`dist/policy-worker.js`, or `.mjs` in a
+ * bundle); undefined when running from sources (vitest), where workers are then not used.
+ */
+export function defaultWorkerScript(): string | undefined {
+  for (const name of ['./policy-worker.js', './policy-worker.mjs']) {
+    const path = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+interface Pending {
+  resolve(results: GenerationResult[]): void;
+  reject(e: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Main side of the synchronous reply channel. */
+  readonly port: MessagePort;
+  /** Set to 1 by the worker after each synchronous reply. */
+  readonly flag: Int32Array;
+}
+
+/** Longest synchronous wait for a worker (ms) before giving up. */
+const SYNC_TIMEOUT_MS = 600_000;
+
+/**
+ * Worker threads, each with its own wasm backend (wasm uses one core per thread in Node).
+ * Sampling jobs are asynchronous; `logProbs` shards are synchronous (the main thread blocks with
+ * `Atomics.wait` and reads the reply with `receiveMessageOnPort`), since tfjs gradient functions
+ * cannot await. Workers are unref'd while idle, so they never keep the process alive.
+ */
+export class WorkerPool {
+  private slots: Slot[] = [];
+  private ready: Promise<void> | undefined;
+  private started = false;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private busy = 0;
+
+  constructor(
+    readonly size: number,
+    private readonly script: string,
+    private readonly config: ResolvedModelConfig,
+    private readonly tokenizer: Tokenizer,
+  ) {}
+
+  /** True once every worker has initialised its backend. */
+  isReady(): boolean {
+    return this.started;
+  }
+
+  /** Start the workers (idempotent); resolves when all are ready. */
+  start(): Promise<void> {
+    this.ready ??= new Promise<void>((resolve, reject) => {
+      let waiting = this.size;
+      for (let i = 0; i < this.size; i++) {
+        const worker = new Worker(this.script);
+        const channel = new MessageChannel();
+        const flag = new Int32Array(new SharedArrayBuffer(4));
+        worker.on('message', (reply: WorkerReply) => {
+          if (reply.id === -1) {
+            if ('error' in reply) reject(new Error(`policy worker failed to start: ${reply.error}`));
+            else if (--waiting === 0) {
+              this.started = true;
+              for (const s of this.slots) s.worker.unref();
+              resolve();
+            }
+            return;
+          }
+          const p = this.pending.get(reply.id);
+          if (!p) return;
+          this.pending.delete(reply.id);
+          if ('error' in reply) p.reject(new Error(`policy worker: ${reply.error}`));
+          else if ('results' in reply) p.resolve(reply.results);
+        });
+        worker.on('error', (e) => {
+          reject(e);
+          for (const p of this.pending.values()) p.reject(e);
+          this.pending.clear();
+        });
+        const init: WorkerInit = {
+          type: 'init',
+          config: this.config,
+          tokenizer: {
+            json: this.tokenizer.toJSON(),
+            ...(this.tokenizer instanceof HfTokenizer ? { hfConfig: this.tokenizer.configJSON() } : {}),
+          },
+          port: channel.port2,
+          flag,
+        };
+        worker.postMessage(init, [channel.port2]);
+        this.slots.push({ worker, port: channel.port1, flag });
+      }
+    });
+    return this.ready;
+  }
+
+  private slot(i: number): Slot {
+    const s = this.slots[i];
+    if (!s || !this.started) throw new Error('worker pool not started');
+    return s;
+  }
+
+  /**
+   * Sample `shares[i]` in worker i while `local` runs in this thread; results in row order (local
+   * slice first, then the workers' slices).
+   */
+  async generate(
+    weights: WeightsPayload,
+    shares: readonly (readonly GenerationRow[])[],
+    sampling: SamplingParams,
+    local: () => GenerationResult[],
+  ): Promise<GenerationResult[]> {
+    await this.start();
+    if (this.busy++ === 0) for (const s of this.slots) s.worker.ref();
+    try {
+      const jobs = shares.map(
+        (rows, i) =>
+          new Promise<GenerationResult[]>((resolve, reject) => {
+            const msg: GenerateJob = {
+              type: 'generate',
+              id: this.nextId++,
+              weights,
+              rows: rows.map((r) => ({ promptIds: [...r.promptIds], prefillIds: [...r.prefillIds], rng: r.rng.state() })),
+              sampling,
+            };
+            this.pending.set(msg.id, { resolve, reject });
+            this.slot(i).worker.postMessage(msg);
+          }),
+      );
+      let mine: GenerationResult[];
+      try {
+        mine = local();
+      } catch (e) {
+        await Promise.allSettled(jobs);
+        throw e;
+      }
+      return [...mine, ...(await Promise.all(jobs)).flat()];
+    } finally {
+      if (--this.busy === 0) for (const s of this.slots) s.worker.unref();
+    }
+  }
+
+  /** Post a `logProbs` shard to worker `i` (returns at once); collect it with {@link waitReply}. */
+  postForward(i: number, job: Omit<ForwardJob, 'type' | 'id'>): number {
+    const id = this.nextId++;
+    const s = this.slot(i);
+    Atomics.store(s.flag, 0, 0);
+    s.worker.postMessage({ type: 'forward', id, ...job } satisfies ForwardJob);
+    return id;
+  }
+
+  /** Ask worker `i` for the gradients of a kept forward job (returns at once). */
+  postBackward(i: number, job: Omit<BackwardJob, 'type'>): void {
+    const s = this.slot(i);
+    Atomics.store(s.flag, 0, 0);
+    s.worker.postMessage({ type: 'backward', ...job } satisfies BackwardJob);
+  }
+
+  /** Block until worker `i` answers job `id` synchronously; throws the worker's error. */
+  waitReply(i: number, id: number): WorkerReply {
+    const s = this.slot(i);
+    const deadline = Date.now() + SYNC_TIMEOUT_MS;
+    for (;;) {
+      const got = receiveMessageOnPort(s.port);
+      if (got) {
+        const reply = got.message as WorkerReply;
+        if (reply.id !== id) continue;
+        if ('error' in reply) throw new Error(`policy worker: ${reply.error}`);
+        return reply;
+      }
+      if (Date.now() > deadline) throw new Error(`policy worker ${i} did not answer job ${id} in time`);
+      Atomics.wait(s.flag, 0, 0, 1000);
+      Atomics.store(s.flag, 0, 0);
+    }
+  }
+
+  /** Terminate the workers. */
+  async dispose(): Promise<void> {
+    const slots = this.slots;
+    this.slots = [];
+    this.ready = undefined;
+    this.started = false;
+    for (const s of slots) s.port.close();
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './init-backend';
+import { tinyPolicy } from './testing/tiny-policy';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = join(pkg, '..', '..');
+const esbuild = join(repo, 'node_modules', '.bin', 'esbuild');
+const outDir = join(pkg, 'node_modules', '.cache', 'trellis-test');
+const script = join(outDir, 'policy-worker.mjs');
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  if (!existsSync(esbuild)) return;
+  mkdirSync(outDir, { recursive: true });
+  execFileSync(esbuild, [
+    join(pkg, 'src', 'policy-worker.ts'),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--external:@tensorflow/*',
+    '--external:@huggingface/*',
+    `--alias:@trellis/core=${join(repo, 'packages', 'core', 'src', 'index.ts')}`,
+    '--log-level=warning',
+    `--outfile=${script}`,
+  ]);
+});
+
+describe.skipIf(!existsSync(esbuild))('worker threads', () => {
+  it('split a batch across worker threads with the same results as in-process sampling', async () => {
+    const inProcess = tinyPolicy({}, 8);
+    const pooled = tinyPolicy({}, 8, { workers: 1, parallelSampling: true, minRowsPerThread: 2, workerScript: script });
+
+    const requests = [{ prompt: 'abc' }, { prompt: '1+2=' }, { prompt: 'j', prefill: '9' }, { prompt: 'hello' }, { prompt: '' }];
+    const sampling = { temperature: 0.8, topK: 8, maxNewTokens: 10, seed: 17 };
+    const before = tf.memory().numTensors;
+    const a = await inProcess.generate(requests, sampling);
+    const b = await pooled.generate(requests, sampling);
+    expect(b.map((r) => r.completionIds)).toEqual(a.map((r) => r.completionIds));
+    b.forEach((r, i) => {
+      r.logProbs.forEach((x, j) => expect(Math.abs(x - (a[i]?.logProbs[j] as number))).toBeLessThan(1e-5));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    inProcess.dispose();
+    pooled.dispose();
+  });
+
+  it('split logProbs across threads with the same values and gradients, numTensors flat', async () => {
+    const single = tinyPolicy({ positional: 'rotary' }, 9);
+    const pooled = tinyPolicy({ positional: 'rotary' }, 9, {
+      workers: 1,
+      minRowsPerThread: 2,
+      workerScript: script,
+      workerShare: 0.5,
+    });
+    expect(await pooled.startWorkers()).toBe(1);
+    const batch = {
+      promptIds: [[1, 5], [1, 6, 7, 8], [1], [1, 9, 10], [1, 11, 12, 13, 14], [1, 15]],
+      completionIds: [[4, 5, 6], [7], [8, 9, 10, 11, 2], [12, 13], [14, 15, 16], [17, 18, 19, 20]],
+      temperature: 0.9,
+    };
+    const weights = tf.randomNormal([6, 5], 0, 1, 'float32', 3);
+    const loss = (p: typeof single) => () => {
+      const out = p.logProbs(batch, { entropy: true });
+      return tf.add(tf.sum(tf.mul(out.logProbs, weights)), tf.mul(tf.sum(out.entropy as tf.Tensor), 0.2)) as tf.Scalar;
+    };
+    const a = tf.variableGrads(loss(single), single.trainableVariables());
+    const b = tf.variableGrads(loss(pooled), pooled.trainableVariables());
+    expect(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!)).toBeLessThan(1e-4);
+    const names = Object.keys(a.grads);
+    const other = Object.keys(b.grads);
+    expect(other.length).toBe(names.length);
+    names.forEach((n, k) => {
+      const ga = a.grads[n]!.dataSync();
+      const gb = b.grads[other[k]!]!.dataSync();
+      let m = 0;
+      for (let i = 0; i < ga.length; i++) m = Math.max(m, Math.abs(ga[i]! - gb[i]!));
+      expect(m).toBeLessThan(1e-5);
+    });
+    tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+    const opt = tf.train.adam(1e-3);
+    const step = () => opt.minimize(loss(pooled), false, pooled.trainableVariables());
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    const ref = pooled.snapshot();
+    tf.tidy(() => {
+      const x = ref.logProbs(batch).logProbs.dataSync();
+      const y = pooled.logProbs(batch).logProbs.dataSync();
+      for (let i = 0; i < x.length; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThan(1e-5);
+    });
+    ref.dispose();
+    opt.dispose();
+    weights.dispose();
+    single.dispose();
+    pooled.dispose();
+  });
+});
