@@ -63,9 +63,14 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--resume <runDir>', 'continue a run from its latest checkpoint')
     .option('--backend <name>', backendHelp)
     .option('-q, --quiet', 'no progress display')
-    .action(async (file: string | undefined, opts: { set: string[]; out?: string; resume?: string; backend?: string; quiet?: boolean }) => {
-      await runTraining(file, opts, log);
-    });
+    .action(
+      async (
+        file: string | undefined,
+        opts: { set: string[]; out?: string; resume?: string; backend?: string; quiet?: boolean },
+      ) => {
+        await runTraining(file, opts, log);
+      },
+    );
 
   program
     .command('eval')
@@ -77,7 +82,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-k, --samples <k>', 'samples per problem', (v) => Number.parseInt(v, 10), 1)
     .option('--greedy', 'greedy decoding (default when --samples is 1)')
     .option('--temperature <t>', 'sampling temperature when not greedy', Number.parseFloat, 1)
-    .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', (v) => Number.parseInt(v, 10))
+    .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', (v) =>
+      Number.parseInt(v, 10),
+    )
     .option('--limit <n>', 'number of problems (default: trainer.evalProblems)', (v) => Number.parseInt(v, 10))
     .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10), 0)
     .option('-o, --out <file>', 'write per-problem results as JSONL')

@@ -55,7 +55,9 @@ describe('trellis run (built CLI, tiny transformer)', () => {
     expect(runCli(['run', config, ...sets, '--out', full, '-q']).status).toBe(0);
 
     const killed = join(root, 'killed');
-    const child: ChildProcess = spawn(process.execPath, [cli, 'run', config, ...sets, '--out', killed, '-q'], { stdio: 'ignore' });
+    const child: ChildProcess = spawn(process.execPath, [cli, 'run', config, ...sets, '--out', killed, '-q'], {
+      stdio: 'ignore',
+    });
     const latest = join(killed, 'checkpoints', 'latest');
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -78,7 +80,10 @@ describe('trellis run (built CLI, tiny transformer)', () => {
     expect(b.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
     for (let i = 2; i < 5; i++) {
       for (const key of DETERMINISTIC) {
-        expect(Math.abs((b[i]?.values[key] ?? Number.NaN) - (a[i]?.values[key] ?? Number.NaN)), `step ${i + 1} ${key}`).toBeLessThan(1e-6);
+        expect(
+          Math.abs((b[i]?.values[key] ?? Number.NaN) - (a[i]?.values[key] ?? Number.NaN)),
+          `step ${i + 1} ${key}`,
+        ).toBeLessThan(1e-6);
       }
     }
   });

@@ -1,4 +1,4 @@
-import { ConfigError, type ComposedExperiment, Tokens, type WeightedReward, getContributions } from '@trellis/core';
+import { type ComposedExperiment, ConfigError, getContributions, Tokens, type WeightedReward } from '@trellis/core';
 
 /** The configured reward named `trainer.accuracyReward` (the grader behind every accuracy number). */
 export async function accuracyReward(exp: ComposedExperiment): Promise<WeightedReward> {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Tokens, evaluatePolicy, loadConfigFile } from '@trellis/core';
+import { evaluatePolicy, loadConfigFile, Tokens } from '@trellis/core';
 import { composeFromObject } from '../experiment';
 import { pct } from '../progress/format';
 import { ProgressLine } from '../progress/progress-line';
@@ -42,7 +42,9 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
   const task = await exp.container.getAsync(Tokens.TaskSource);
   const problems = task.list(opts.split, opts.limit ?? exp.config.trainer.evalProblems);
   const greedy = opts.greedy ?? opts.samples === 1;
-  log(`evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`);
+  log(
+    `evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`,
+  );
   const line = new ProgressLine(process.stderr, 2000);
   const res = await evaluatePolicy(await exp.container.getAsync(Tokens.Policy), problems, {
     accuracy: await accuracyReward(exp),
@@ -64,7 +66,9 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
   const passK = Object.entries(res.passAtK)
     .map(([k, v]) => `pass@${k} ${pct(v)}`)
     .join(', ');
-  log(`pass@1 ${pct(res.passAt1)} (mean over ${res.samples}) | ${passK} | maj@${res.samples} ${pct(res.majAtK)} | ${res.problems} problems`);
+  log(
+    `pass@1 ${pct(res.passAt1)} (mean over ${res.samples}) | ${passK} | maj@${res.samples} ${pct(res.majAtK)} | ${res.problems} problems`,
+  );
   if (opts.out) log(`per-problem results: ${opts.out}`);
   return res;
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type ComposedExperiment, Tokens, evaluatePolicy, supervisedPretrain } from '@trellis/core';
+import { type ComposedExperiment, evaluatePolicy, supervisedPretrain, Tokens } from '@trellis/core';
 import { composeFromFile } from '../experiment';
 import { bar, compact, formatDuration, pct } from '../progress/format';
 import { ProgressLine } from '../progress/progress-line';
@@ -21,7 +21,12 @@ async function heldOut(exp: ComposedExperiment, n: number): Promise<number> {
   const res = await evaluatePolicy(policy, task.list('test', n), {
     accuracy: await accuracyReward(exp),
     samples: 1,
-    sampling: { temperature: 1, greedy: true, maxNewTokens: exp.config.trainer.sampling.maxNewTokens, stop: exp.config.trainer.sampling.stop },
+    sampling: {
+      temperature: 1,
+      greedy: true,
+      maxNewTokens: exp.config.trainer.sampling.maxNewTokens,
+      stop: exp.config.trainer.sampling.stop,
+    },
   });
   return res.passAt1;
 }
@@ -30,7 +35,11 @@ async function heldOut(exp: ComposedExperiment, n: number): Promise<number> {
  * `trellis pretrain`: supervised training of the policy on the task's reference solutions, with
  * progress, periodic held-out evaluation and an atomic checkpoint at each evaluation.
  */
-export async function runPretrain(file: string, opts: PretrainOptions, log: (s: string) => void): Promise<{ accuracy: number; out: string }> {
+export async function runPretrain(
+  file: string,
+  opts: PretrainOptions,
+  log: (s: string) => void,
+): Promise<{ accuracy: number; out: string }> {
   const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
   const exp = await composeFromFile(file, sets);
   const cfg = exp.config.pretrain;
@@ -58,7 +67,9 @@ export async function runPretrain(file: string, opts: PretrainOptions, log: (s: 
       accuracy = await heldOut(exp, cfg.evalProblems);
       await policy.save(out);
       if (opts.keepEvals) await policy.save(`${out}-step-${step}`);
-      line.log(`eval @ step ${step}: held-out accuracy ${pct(accuracy)}; saved ${out}${opts.keepEvals ? ` and ${out}-step-${step}` : ''}`);
+      line.log(
+        `eval @ step ${step}: held-out accuracy ${pct(accuracy)}; saved ${out}${opts.keepEvals ? ` and ${out}-step-${step}` : ''}`,
+      );
     },
   });
   line.done();

@@ -1,21 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  type ComposedExperiment,
-  RunDirectory,
-  type TrainSummary,
   applyOverrides,
+  type ComposedExperiment,
   composeContainer,
   createTrainer,
   loadConfigFile,
   parseConfigText,
   parseOverride,
+  RunDirectory,
+  type TrainSummary,
 } from '@trellis/core';
 import { stringify } from 'yaml';
 import { BUILTIN_PLUGINS } from '../builtins';
 import { formatDuration, pct } from '../progress/format';
 import { TrainingProgressSink } from '../progress/training-progress-sink';
-import { type RunSource, defaultRunDir, readRunSource } from '../run-paths';
+import { defaultRunDir, type RunSource, readRunSource } from '../run-paths';
 import { setupBackend } from './backend';
 
 export interface RunOptions {

@@ -25,7 +25,9 @@ export class TrainingProgressSink implements MetricsSink {
     }
     if (record.kind === 'eval') {
       this.lastAccuracy = record.values['eval/accuracy'];
-      this.line.log(`eval @ step ${record.step}: held-out accuracy ${pct(this.lastAccuracy)} on ${record.values['eval/problems']} problems`);
+      this.line.log(
+        `eval @ step ${record.step}: held-out accuracy ${pct(this.lastAccuracy)} on ${record.values['eval/problems']} problems`,
+      );
       return;
     }
     const v = record.values;

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,10 @@ function files(entries: Record<string, string>): string {
 describe('loadConfigFile', () => {
   it('merges an extended base under the file, then applies --set', async () => {
     const dir = files({
-      'base.yaml': 'name: base\nseed: 1\nadvantage: { use: grpo, options: { epsilon: 0.1 } }\ntrainer: { steps: 10, groupSize: 4 }\nrewards: [{ use: acc }]\nplugins: [./plugin]\n',
-      'sub/child.yaml': 'extends: ../base.yaml\nname: child\nadvantage: { use: rloo }\ntrainer: { steps: 20 }\nrewards: [{ use: fmt, weight: 0.1 }]\n',
+      'base.yaml':
+        'name: base\nseed: 1\nadvantage: { use: grpo, options: { epsilon: 0.1 } }\ntrainer: { steps: 10, groupSize: 4 }\nrewards: [{ use: acc }]\nplugins: [./plugin]\n',
+      'sub/child.yaml':
+        'extends: ../base.yaml\nname: child\nadvantage: { use: rloo }\ntrainer: { steps: 20 }\nrewards: [{ use: fmt, weight: 0.1 }]\n',
     });
     const raw = await loadConfigFile(join(dir, 'sub/child.yaml'), ['trainer.groupSize=8']);
     expect(raw.data).toEqual({
@@ -32,7 +34,11 @@ describe('loadConfigFile', () => {
   });
 
   it('reports cycles and unreadable bases with the file that named them', async () => {
-    const dir = files({ 'a.yaml': 'extends: ./b.yaml\n', 'b.yaml': 'extends: ./a.yaml\n', 'c.yaml': 'extends: ./missing.yaml\n' });
+    const dir = files({
+      'a.yaml': 'extends: ./b.yaml\n',
+      'b.yaml': 'extends: ./a.yaml\n',
+      'c.yaml': 'extends: ./missing.yaml\n',
+    });
     await expect(loadConfigFile(join(dir, 'a.yaml'))).rejects.toThrow(/'extends' forms a cycle/);
     const err = await loadConfigFile(join(dir, 'c.yaml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);

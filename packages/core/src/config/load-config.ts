@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { mergeUnder } from '../plugin/merge-preset';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/trellis-error';
+import { mergeUnder } from '../plugin/merge-preset';
 import { applyOverrides, parseOverride } from './overrides';
 
 /** A config as read from disk with overrides applied, before plugin resolution. */
@@ -58,7 +58,8 @@ async function readConfigData(file: string, chain: readonly string[]): Promise<R
   if (parent === undefined) return data;
   if (typeof parent !== 'string') throw new ConfigError(`'extends' must be a path to another experiment file`, file);
   const parentFile = resolve(dirname(file), parent);
-  if ([...chain, resolve(file)].includes(parentFile)) throw new ConfigError(`'extends' forms a cycle through ${parentFile}`, file);
+  if ([...chain, resolve(file)].includes(parentFile))
+    throw new ConfigError(`'extends' forms a cycle through ${parentFile}`, file);
   const base = absolutePluginPaths(await readConfigData(parentFile, [...chain, resolve(file)]), dirname(parentFile));
   const { extends: _, ...own } = data;
   return mergeUnder(base, own) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { inject, injectable, type Reward, type RewardInput, type RewardOutput, Tokens, z } from '@trellis/core';
 import { extractAnswer } from '../extract/extract-answer';
-import { compactAnswer } from '../normalize/normalize-answer';
 import { DEFAULT_GRADE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_REL_TOL, gradeAnswer } from '../grade/grade-answer';
+import { compactAnswer } from '../normalize/normalize-answer';
 
 /** Options of the `math-accuracy` reward. */
 export const mathAccuracyOptions = z
