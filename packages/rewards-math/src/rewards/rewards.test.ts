@@ -40,10 +40,19 @@ describe('math-accuracy components', () => {
         method_structural: 0,
         method_choice: 0,
       },
+      answer: '0.5',
     });
     const none = new MathAccuracyReward({ fallback: 'none' }).score({ problem: makeProblem(), rollout: makeRollout('it is 5') });
     expect(none.score).toBe(0);
     expect(none.components?.has_answer).toBe(0);
+    expect(none.answer).toBeUndefined();
+  });
+
+  it('returns the extracted answer in compact form for majority voting', () => {
+    const r = new MathAccuracyReward({});
+    const out = r.score({ problem: makeProblem({ answer: '12' }), rollout: makeRollout('so \\boxed{ 12 }.') });
+    expect(out.score).toBe(1);
+    expect(out.answer).toBe('12');
   });
 });
 
