@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { loadOptimizerState, saveOptimizerState } from '@trellis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from './create-policy';
 import { initBackend } from './init-backend';
-import { loadOptimizerState, saveOptimizerState } from './optimizer-state';
 import { tinyPolicy } from './testing/tiny-policy';
 import type { TfjsPolicy } from './tfjs-policy';
 

@@ -2,6 +2,14 @@ import { CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
 import { TransformerPolicyService, transformerPolicyOptions } from './transformer-policy-service';
 
+// Optimizer state I/O lives in core (the trainer checkpoints it); re-exported for convenience.
+export {
+  encodeOptimizerState,
+  loadOptimizerState,
+  OPTIMIZER_FILE,
+  restoreOptimizerState,
+  saveOptimizerState,
+} from '@trellis/core';
 export type { CharTokenizerJSON } from './char-tokenizer';
 export { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
 export { createPolicy, loadPolicy } from './create-policy';
@@ -11,13 +19,6 @@ export type { BackendName, ConcreteBackend } from './init-backend';
 export { BACKEND_NAMES, initBackend } from './init-backend';
 export type { ModelConfigInput, ResolvedModelConfig } from './model-config';
 export { ModelConfig, resolveModelConfig } from './model-config';
-export {
-  encodeOptimizerState,
-  loadOptimizerState,
-  OPTIMIZER_FILE,
-  restoreOptimizerState,
-  saveOptimizerState,
-} from './optimizer-state';
 export { readCheckpointConfig } from './read-checkpoint-config';
 export { logSoftmax, sampleToken } from './sample-token';
 export type { TfjsPolicyOptions } from './tfjs-policy';

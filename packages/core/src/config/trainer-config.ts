@@ -27,6 +27,12 @@ export const trainerSchema = z
     groupSize: z.number().int().positive().default(8),
     /** PPO epochs over each step's batch. */
     ppoEpochs: z.number().int().positive().default(1),
+    /**
+     * Old-policy log-probs for the ratio: `recompute` scores the batch once per step; `behaviour`
+     * reuses the sampler's log-probs; `auto` reuses them when the update is on-policy (1 epoch,
+     * one minibatch), where the two agree to float32 rounding, and recomputes otherwise.
+     */
+    oldLogProbs: z.enum(['auto', 'recompute', 'behaviour']).default('auto'),
     /** Rollouts per minibatch (0 = whole batch). */
     minibatchSize: z.number().int().min(0).default(0),
     /** Adam learning rate (peak). */

@@ -5,7 +5,14 @@ export type { EvaluateOptions, EvaluationSummary, ProblemEvaluation } from './ev
 export { evaluatePolicy } from './evaluate';
 export { learningRateAt } from './lr-schedule';
 export { MetricAccumulator } from './metric-accumulator';
-export { encodeOptimizerState, loadOptimizerStateFile } from './optimizer-state';
+export {
+  encodeOptimizerState,
+  loadOptimizerState,
+  loadOptimizerStateFile,
+  OPTIMIZER_FILE,
+  restoreOptimizerState,
+  saveOptimizerState,
+} from './optimizer-state';
 export { clipAndApply } from './optimizer-step';
 export { majorityCorrect, passAtK } from './pass-at-k';
 export type { PolicyUpdateDeps, UpdateResult } from './policy-update';

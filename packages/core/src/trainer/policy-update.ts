@@ -60,7 +60,12 @@ export class PolicyUpdate {
     if (rollouts.length === 0) return { nonFinite: 0, applied: 0, trainedTokens };
     const temperature = config.sampling.temperature;
     const chunk = config.minibatchSize > 0 ? config.minibatchSize : 64;
-    const old = scoreLogProbs(policy, rollouts, temperature, chunk);
+    const size = config.minibatchSize > 0 ? config.minibatchSize : rollouts.length;
+    // With one epoch over one minibatch the policy being trained is the one that sampled, so the
+    // behaviour log-probs (equal to a recomputation within float32 rounding) serve as old log-probs.
+    const onPolicy =
+      config.oldLogProbs === 'behaviour' || (config.oldLogProbs === 'auto' && config.ppoEpochs === 1 && size >= rollouts.length);
+    const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, temperature, chunk);
     const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, temperature, chunk) : undefined;
     const advOut = estimator.estimate(buildAdvantageInput(rollouts, estimator.requires, old, ref));
     const adv = advantageRows(advOut, rollouts);
@@ -71,7 +76,6 @@ export class PolicyUpdate {
     const ids = new Map(rollouts.map((r, i) => [r.id, i]));
     let nonFinite = 0;
     let applied = 0;
-    const size = config.minibatchSize > 0 ? config.minibatchSize : rollouts.length;
     for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
       const order = rng.shuffle(rollouts.map((_, i) => i));
       for (let s = 0; s < order.length; s += size) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { fsyncDir, writeFileAtomic } from '../checkpoint/write-file-atomic';
 import type { Policy } from '../policy/policy';
-import { encodeOptimizerState, loadOptimizerStateFile } from './optimizer-state';
+import { encodeOptimizerState, loadOptimizerState, OPTIMIZER_FILE } from './optimizer-state';
 import type { LogOffsets, RunDirectory } from './run-directory';
 
 /** Everything besides weights and optimizer moments that a resumed run needs. */
@@ -45,7 +45,7 @@ export async function writeCheckpoint(
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await policy.save(join(tmp, 'policy'));
-  await writeFile(join(tmp, 'optimizer.safetensors'), await encodeOptimizerState(optimizer));
+  await writeFile(join(tmp, OPTIMIZER_FILE), await encodeOptimizerState(optimizer));
   await writeFile(join(tmp, 'trainer-state.json'), `${JSON.stringify(state)}\n`);
   await fsyncDir(tmp);
   await rm(final, { recursive: true, force: true });
@@ -73,5 +73,5 @@ export function latestCheckpoint(run: RunDirectory): { dir: string; state: Train
 /** Load weights and optimizer state from a checkpoint directory. */
 export async function restoreCheckpoint(dir: string, policy: Policy, optimizer: tf.Optimizer): Promise<void> {
   await policy.load(join(dir, 'policy'));
-  await loadOptimizerStateFile(join(dir, 'optimizer.safetensors'), optimizer);
+  await loadOptimizerState(dir, optimizer);
 }
