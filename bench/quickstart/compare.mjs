@@ -25,7 +25,9 @@ if (configs.length === 0) {
   process.exit(2);
 }
 const root = mkdtempSync(join(tmpdir(), 'trellis-compare-'));
-const jobs = configs.flatMap((config) => seeds.map((seed) => ({ config, seed, out: join(root, `${basename(config, '.yaml')}-s${seed}`) })));
+const jobs = configs.flatMap((config) =>
+  seeds.map((seed) => ({ config, seed, out: join(root, `${basename(config, '.yaml')}-s${seed}`) })),
+);
 
 function runJob(job) {
   return new Promise((resolve) => {
@@ -42,7 +44,9 @@ function runJob(job) {
         return resolve(undefined);
       }
       const summary = JSON.parse(readFileSync(join(job.out, 'summary.json'), 'utf8'));
-      console.error(`${basename(job.config)} seed ${job.seed}: ${(100 * summary.initialAccuracy).toFixed(1)}% -> ${(100 * summary.finalAccuracy).toFixed(1)}% in ${(summary.wallTimeMs / 1000).toFixed(0)}s`);
+      console.error(
+        `${basename(job.config)} seed ${job.seed}: ${(100 * summary.initialAccuracy).toFixed(1)}% -> ${(100 * summary.finalAccuracy).toFixed(1)}% in ${(summary.wallTimeMs / 1000).toFixed(0)}s`,
+      );
       resolve({ ...job, summary });
     });
   });

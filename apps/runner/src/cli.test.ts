@@ -58,7 +58,11 @@ describe('trellis CLI (built dist)', () => {
       ['unknown-plugin.yaml'],
       /unknown plugin 'not-a-real-plugin': not a built-in alias \(algo-grpo, .*rewards-math\)/,
     ],
-    ['unknown slot id', ['unknown-choice.yaml'], /rewards\[0\]\.use: unknown reward 'length-budgett'; available: .*length-budget.*/],
+    [
+      'unknown slot id',
+      ['unknown-choice.yaml'],
+      /rewards\[0\]\.use: unknown reward 'length-budgett'; available: .*length-budget.*/,
+    ],
     [
       'wrong option type',
       ['wrong-option-type.yaml'],
