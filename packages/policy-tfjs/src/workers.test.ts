@@ -15,7 +15,7 @@ const script = join(outDir, 'policy-worker.mjs');
 
 beforeAll(async () => {
   await initBackend('wasm');
-  if (!existsSync(esbuild)) return;
+  if (!existsSync(esbuild)) throw new Error(`esbuild (a root devDependency) is missing at ${esbuild}: run pnpm install`);
   mkdirSync(outDir, { recursive: true });
   execFileSync(esbuild, [
     join(pkg, 'src', 'policy-worker.ts'),
@@ -30,7 +30,7 @@ beforeAll(async () => {
   ]);
 });
 
-describe.skipIf(!existsSync(esbuild))('worker threads', () => {
+describe('worker threads', () => {
   it('split a batch across worker threads with the same results as in-process sampling', async () => {
     const inProcess = tinyPolicy({}, 8);
     const pooled = tinyPolicy({}, 8, { workers: 1, parallelSampling: true, minRowsPerThread: 2, workerScript: script });
