@@ -150,9 +150,11 @@ export class PolicyUpdate {
         }
         return loss;
       }, policy.trainableVariables());
+      // Read the metrics before freeing the loss: an objective may report the loss tensor itself
+      // as a metric (e.g. pg_loss when no KL or entropy term is added).
       const lossValue = value.dataSync()[0] as number;
-      value.dispose();
       for (const [k, m] of Object.entries(kept)) metrics.add(k, m.dataSync()[0] as number);
+      value.dispose();
       if (!Number.isFinite(lossValue)) {
         tf.dispose(Object.values(grads));
         return false;

@@ -85,6 +85,14 @@ describe('Trainer skeleton', () => {
     expect(summary.trainedTokensPerSec).toBeGreaterThan(0);
   });
 
+  it('works when the objective reports its loss tensor as a metric (no KL term)', async () => {
+    const cfg = base({ objective: { use: 'clip', options: { kl: { estimator: 'none' } } }, trainer: { ...base().trainer, steps: 2 } });
+    const dir = join(tmp(), 'run');
+    await trainRun(cfg, dir);
+    const steps = lines(join(dir, 'metrics.jsonl')).filter((r) => r.kind === 'step');
+    expect(steps[1]?.values['actor/pg_loss']).toBeCloseTo(steps[1]?.values['actor/loss'] ?? Number.NaN, 6);
+  });
+
   it('refuses to reuse a non-empty run directory', async () => {
     const dir = join(tmp(), 'run');
     await trainRun(base({ trainer: { ...base().trainer, steps: 1 } }), dir);
