@@ -86,7 +86,10 @@ describe('Trainer skeleton', () => {
   });
 
   it('works when the objective reports its loss tensor as a metric (no KL term)', async () => {
-    const cfg = base({ objective: { use: 'clip', options: { kl: { estimator: 'none' } } }, trainer: { ...base().trainer, steps: 2 } });
+    const cfg = base({
+      objective: { use: 'clip', options: { kl: { estimator: 'none' } } },
+      trainer: { ...base().trainer, steps: 2 },
+    });
     const dir = join(tmp(), 'run');
     await trainRun(cfg, dir);
     const steps = lines(join(dir, 'metrics.jsonl')).filter((r) => r.kind === 'step');
