@@ -1,8 +1,10 @@
 import {
+  applyOverrides,
   type ComposedExperiment,
   composeContainer,
   type LoadPluginsOptions,
   loadConfigFile,
+  parseOverride,
   type RawConfig,
 } from '@trellis/core';
 import { BUILTIN_PLUGINS } from './builtins';
@@ -23,7 +25,6 @@ export async function composeFromObject(
   sets: readonly string[] = [],
   options: LoadPluginsOptions = {},
 ): Promise<ComposedExperiment> {
-  const { applyOverrides, parseOverride } = await import('@trellis/core');
   const raw: RawConfig = { data: applyOverrides(data, sets.map(parseOverride)), file: undefined, overrides: sets };
   return composeContainer(raw, { builtins: BUILTIN_PLUGINS, ...options });
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Container } from 'inversify';
-import type { ResolvedConfig } from '../config/experiment-config';
 import { ConfigError } from '../errors/trellis-error';
 import type { MetricsSink } from '../metrics/metrics-sink';
 import { getContributions } from '../plugin/contributions';
@@ -21,11 +20,7 @@ export interface CreateTrainerOptions {
   readonly sinks?: readonly MetricsSink[];
 }
 
-function require<T>(value: T | undefined, slot: string, config: ResolvedConfig): T {
-  if (value === undefined) throw new ConfigError(`'${slot}' is not set; a training run needs ${slot}: { use: <id> }`);
-  void config;
-  return value;
-}
+const REQUIRED_SLOTS = ['policy', 'task', 'rollout', 'advantage', 'objective'] as const;
 
 /**
  * Resolve every slot from a composed container and assemble the trainer: policy, task, rollout
@@ -35,7 +30,12 @@ function require<T>(value: T | undefined, slot: string, config: ResolvedConfig):
  */
 export async function createTrainer(container: Container, options: CreateTrainerOptions = {}): Promise<Trainer> {
   const config = await container.getAsync(Tokens.Config);
-  for (const slot of ['policy', 'task', 'rollout', 'advantage', 'objective'] as const) require(config[slot], slot, config);
+  const missing = REQUIRED_SLOTS.filter((slot) => config[slot] === undefined);
+  if (missing.length) {
+    throw new ConfigError(
+      `a training run needs ${missing.map((s) => `${s}: { use: <id> }`).join(', ')}; see 'trellis plugins' for ids`,
+    );
+  }
   const policy: Policy = await container.getAsync(Tokens.Policy);
   const task = await container.getAsync(Tokens.TaskSource);
   const strategy = await container.getAsync(Tokens.RolloutStrategy);

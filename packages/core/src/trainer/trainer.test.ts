@@ -96,6 +96,14 @@ describe('Trainer skeleton', () => {
     expect(steps[1]?.values['actor/pg_loss']).toBeCloseTo(steps[1]?.values['actor/loss'] ?? Number.NaN, 6);
   });
 
+  it('names every missing slot a training run needs', async () => {
+    const { policy: _p, advantage: _a, ...rest } = base();
+    const exp = await composeContainer(rest, { manifests, loadBuiltins: false });
+    await expect(createTrainer(exp.container)).rejects.toThrow(
+      /a training run needs policy: \{ use: <id> \}, advantage: \{ use: <id> \}; see 'trellis plugins' for ids/,
+    );
+  });
+
   it('refuses to reuse a non-empty run directory', async () => {
     const dir = join(tmp(), 'run');
     await trainRun(base({ trainer: { ...base().trainer, steps: 1 } }), dir);
