@@ -80,17 +80,9 @@ describe('generated kernel module', () => {
       const dir = mkdtempSync(join(tmpdir(), 'trellis-asc-'));
       try {
         const out = join(dir, 'k.wasm');
-        const args = [
-          join(pkg, 'kernels', 'matmul.as.ts'),
-          '-O3',
-          '--runtime',
-          'stub',
-          '--noAssert',
-          '--enable',
-          'simd',
-          '--initialMemory',
-          '1',
-        ];
+        // The same flags as scripts/build-kernels.mjs (one file, so the check cannot drift).
+        const flags = JSON.parse(readFileSync(join(pkg, 'kernels', 'asc-flags.json'), 'utf8')) as string[];
+        const args = [join(pkg, 'kernels', 'matmul.as.ts'), ...flags];
         execFileSync(asc, [...args, '--outFile', out]);
         expect(readFileSync(out).toString('base64')).toBe(MATMUL_WASM_BASE64);
       } finally {
