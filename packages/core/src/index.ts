@@ -11,10 +11,18 @@ export type {
 } from './advantage/advantage-estimator';
 export { corePlugin } from './builtin/core-plugin';
 export * from './checkpoint/index';
-export type { Choice, ExperimentConfig, PluginSpec, ResolvedConfig, RewardChoice } from './config/experiment-config';
+export type {
+  Choice,
+  ExperimentConfig,
+  FeedbackChoice,
+  PluginSpec,
+  ResolvedConfig,
+  RewardChoice,
+} from './config/experiment-config';
 export {
   choiceSchema,
   experimentSchema,
+  feedbackChoiceSchema,
   pluginSpecSchema,
   rewardChoiceSchema,
 } from './config/experiment-config';
@@ -26,11 +34,30 @@ export { applyOverrides, parseOverride } from './config/overrides';
 export type { PretrainConfig } from './config/pretrain-config';
 export { pretrainSchema } from './config/pretrain-config';
 export { resolveConfig } from './config/resolve-config';
-export type { SamplingConfig, TrainerConfig } from './config/trainer-config';
-export { samplingSchema, trainerSchema } from './config/trainer-config';
+export type { FeedbackDefaults, SamplingConfig, TrainerConfig } from './config/trainer-config';
+export { feedbackDefaultsSchema, samplingSchema, trainerSchema } from './config/trainer-config';
 export { ConfigError, listOf, PluginError } from './errors/trellis-error';
-export type { FeedbackProvider } from './feedback/feedback-provider';
+export type { ConfiguredFeedback, FeedbackCallSettings, LeakPolicy } from './feedback/configured-feedback';
+export { FeedbackAudit, type FeedbackAuditOptions, feedbackAuditOptions } from './feedback/feedback-audit';
+export { FeedbackError, type FeedbackFailureReason } from './feedback/feedback-error';
+export type { FeedbackProvider, ProvideOptions } from './feedback/feedback-provider';
+export type {
+  FeedbackCallOptions,
+  FeedbackClient,
+  FeedbackFailure,
+  FeedbackResult,
+  FeedbackSuccess,
+} from './feedback/feedback-result';
+export { FeedbackService } from './feedback/feedback-service';
+export { type LeakGuard, type LeakScan, REDACTED } from './feedback/leak-guard';
+export { LiteralLeakGuard } from './feedback/literal-leak-guard';
+export { parseRelevance } from './feedback/parse-relevance';
+export { PolicyFeedback, type PolicyFeedbackOptions, policyFeedbackOptions } from './feedback/policy-feedback';
+export { DEFAULT_POLICY_TEMPLATES } from './feedback/policy-feedback-templates';
+export { renderTemplate, TEMPLATE_VARIABLES, type TemplateVariable, unknownPlaceholders } from './feedback/render-template';
+export { type LayoutSettings, templateValues } from './feedback/template-values';
 export { JsonlMetricsSink, jsonlSinkOptions } from './metrics/jsonl-metrics-sink';
+export type { MetricTarget } from './metrics/metric-target';
 export type { MetricsRecord, MetricsSink } from './metrics/metrics-sink';
 export * from './objective/index';
 export type { LossTerm, LossTermInput } from './objective/loss-term';
@@ -53,11 +80,21 @@ export { mergeUnder } from './plugin/merge-preset';
 export type { MultiSlot, SingleSlot, SlotName } from './plugin/slots';
 export { ALL_SLOTS, isSlotName, MULTI_SLOTS, SINGLE_SLOTS, SLOT_CONFIG_KEYS } from './plugin/slots';
 export type { WeightedReward } from './plugin/weighted-reward';
+export { GenerateBatcher, type GenerateBatcherOptions } from './policy/generate-batcher';
 export type { LogProbOutput, LossWithMetrics, Policy, TokenBatch } from './policy/policy';
 export type { PretrainStep } from './pretrain/supervised-pretrain';
 export { supervisedExample, supervisedPretrain } from './pretrain/supervised-pretrain';
-export type { Attempt, Feedback, FeedbackKind, FeedbackRequest, ProblemView } from './records/feedback';
-export { problemView } from './records/feedback';
+export type {
+  Attempt,
+  Feedback,
+  FeedbackGuardData,
+  FeedbackKind,
+  FeedbackRequest,
+  FeedbackRequestParts,
+  ProblemView,
+  Reference,
+} from './records/feedback';
+export { FEEDBACK_KINDS, feedbackRequest, problemView } from './records/feedback';
 export type { FinishReason, GenerationRequest, GenerationResult, SamplingParams } from './records/generation';
 export type { Problem, Split } from './records/problem';
 export type { ContextKind, Rollout, RolloutBatch, RolloutGroup, RolloutPair } from './records/rollout';

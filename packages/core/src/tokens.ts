@@ -1,7 +1,10 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { AdvantageEstimator } from './advantage/advantage-estimator';
 import type { ResolvedConfig } from './config/experiment-config';
+import type { ConfiguredFeedback } from './feedback/configured-feedback';
 import type { FeedbackProvider } from './feedback/feedback-provider';
+import type { FeedbackService } from './feedback/feedback-service';
+import type { LeakGuard } from './feedback/leak-guard';
 import type { MetricsSink } from './metrics/metrics-sink';
 import type { LossTerm } from './objective/loss-term';
 import type { PolicyObjective } from './objective/policy-objective';
@@ -31,6 +34,11 @@ export const Tokens = {
   WeightedReward: token<WeightedReward>('WeightedReward'),
   AdvantageEstimator: token<AdvantageEstimator>('AdvantageEstimator'),
   FeedbackProvider: token<FeedbackProvider>('FeedbackProvider'),
+  /** Feedback providers with their config names and call settings, in config order. */
+  ConfiguredFeedback: token<ConfiguredFeedback>('ConfiguredFeedback'),
+  /** The guarded feedback service every feedback call goes through (one per run). */
+  FeedbackService: token<FeedbackService>('FeedbackService'),
+  LeakGuard: token<LeakGuard>('LeakGuard'),
   RolloutStrategy: token<RolloutStrategy>('RolloutStrategy'),
   PolicyObjective: token<PolicyObjective>('PolicyObjective'),
   LossTerm: token<LossTerm>('LossTerm'),

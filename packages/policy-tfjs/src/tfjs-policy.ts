@@ -94,7 +94,9 @@ export class TfjsPolicy implements Policy {
     if (!sampling.greedy && !(sampling.temperature > 0)) throw new Error(`temperature must be > 0, got ${sampling.temperature}`);
     const seed = sampling.seed ?? this.rng.nextUint32();
     const root = Rng.fromSeed(seed).split('generate');
-    const rows: GenerationRow[] = requests.map((r, i) => this.row(r, root.split(`request-${i}`)));
+    const rows: GenerationRow[] = requests.map((r, i) =>
+      this.row(r, r.seed !== undefined ? Rng.fromSeed(r.seed).split('generate-request') : root.split(`request-${i}`)),
+    );
     const maxBatch = this.options.maxBatch ?? 64;
     const out: GenerationResult[] = [];
     for (let i = 0; i < rows.length; i += maxBatch) {

@@ -30,6 +30,9 @@ function fakeCtx(rounds: RolloutGroup[][]) {
     metric: (name, value) => {
       metrics[name] = value;
     },
+    count: (name, by = 1) => {
+      metrics[name] = (metrics[name] ?? 0) + by;
+    },
     collectMore: async (n) => {
       asked.push(n);
       return (rounds.shift() ?? []).slice(0, n);

@@ -24,6 +24,27 @@ export const rewardChoiceSchema = choiceSchema
   })
   .strict();
 
+/**
+ * A feedback provider choice. The call settings default to `trainer.feedback`; strategies ask for
+ * a provider by `name` (or take the first that answers the kind).
+ */
+export const feedbackChoiceSchema = choiceSchema
+  .extend({
+    /** Name strategies and metrics use (default: the `use` id); must be unique. */
+    name: z.string().min(1).optional(),
+    /** Per-attempt timeout, ms. */
+    timeoutMs: z.number().int().positive().optional(),
+    /** Extra attempts after a transient failure (timeout, connection error, HTTP 429/5xx). */
+    retries: z.number().int().min(0).optional(),
+    /** Most calls to this provider in flight at once. */
+    concurrency: z.number().int().positive().optional(),
+    /** Answers kept in an LRU cache keyed by the whole request (0 = off). */
+    cacheSize: z.number().int().min(0).optional(),
+    /** On a gold-answer leak: redact the spans, reject the feedback, or allow it (still counted). */
+    onLeak: z.enum(['redact', 'reject', 'allow']).optional(),
+  })
+  .strict();
+
 /** A plugin to load beyond the built-ins: alias, npm package name or path (relative to the config file). */
 export const pluginSpecSchema = z.union([
   z.string().min(1),
@@ -45,7 +66,9 @@ export const experimentSchema = z
     advantage: choiceSchema.optional(),
     objective: choiceSchema.optional(),
     rewards: z.array(rewardChoiceSchema).default([]),
-    feedback: z.array(choiceSchema).default([]),
+    feedback: z.array(feedbackChoiceSchema).default([]),
+    /** Leak guards run over every feedback text (default: core's `literal`; math tasks preset `math-answer`). */
+    leakGuards: z.array(choiceSchema).default([]),
     losses: z.array(choiceSchema).default([]),
     contributions: z.array(choiceSchema).default([]),
     metrics: z.array(choiceSchema).default([]),
@@ -59,4 +82,5 @@ export type ExperimentConfig = z.input<typeof experimentSchema>;
 export type ResolvedConfig = z.output<typeof experimentSchema>;
 export type Choice = z.output<typeof choiceSchema>;
 export type RewardChoice = z.output<typeof rewardChoiceSchema>;
+export type FeedbackChoice = z.output<typeof feedbackChoiceSchema>;
 export type PluginSpec = z.output<typeof pluginSpecSchema>;

@@ -96,17 +96,28 @@ export function resolveConfig(raw: RawConfig, catalog: Catalog): ResolvedConfig 
       choice.options = validateChoice(catalog, slot, choice, [key, i], where);
     });
   }
+  uniqueNames(config.rewards, 'rewards', 'reward', where);
+  uniqueNames(config.feedback, 'feedback', 'feedback provider', where);
+  return config;
+}
+
+/** Names (`name`, default `use`) of a multi slot's choices must be unique: metrics and lookups use them. */
+function uniqueNames(
+  list: readonly { use: string; name?: string | undefined }[],
+  key: string,
+  what: string,
+  where: (p: readonly PropertyKey[]) => string,
+): void {
   const names = new Map<string, number>();
-  config.rewards.forEach((r, i) => {
+  list.forEach((r, i) => {
     const name = r.name ?? r.use;
     const prev = names.get(name);
     if (prev !== undefined) {
       throw new ConfigError(
-        `rewards[${i}]: reward name '${name}' is already used by rewards[${prev}]; give one of them a distinct 'name'`,
-        where(['rewards', i]),
+        `${key}[${i}]: ${what} name '${name}' is already used by ${key}[${prev}]; give one of them a distinct 'name'`,
+        where([key, i]),
       );
     }
     names.set(name, i);
   });
-  return config;
 }

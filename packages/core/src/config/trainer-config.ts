@@ -16,6 +16,26 @@ export const samplingSchema = z
   })
   .strict();
 
+/** Defaults for every feedback provider's call settings (each `feedback[i]` may override them). */
+export const feedbackDefaultsSchema = z
+  .object({
+    /** Per-attempt timeout, ms (the provider's abort signal fires then). */
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** Extra attempts after a transient failure (timeout, connection error, HTTP 429/5xx). */
+    retries: z.number().int().min(0).default(2),
+    /** Wait before the first retry, ms; doubles per retry. */
+    backoffMs: z.number().int().min(0).default(250),
+    /** Longest wait between retries, ms. */
+    maxBackoffMs: z.number().int().min(0).default(5_000),
+    /** Most calls in flight per provider. */
+    concurrency: z.number().int().positive().default(8),
+    /** LRU cache entries per provider, keyed by the whole request (0 = off). */
+    cacheSize: z.number().int().min(0).default(0),
+    /** On a gold-answer leak: `redact` the spans, `reject` the feedback, or `allow` it (counted either way). */
+    onLeak: z.enum(['redact', 'reject', 'allow']).default('redact'),
+  })
+  .strict();
+
 /** Training-loop settings (`trainer:` in the experiment file). Units in each comment. */
 export const trainerSchema = z
   .object({
@@ -49,6 +69,8 @@ export const trainerSchema = z
     maxGradNorm: z.number().min(0).default(1),
     /** Rollout sampling settings. */
     sampling: samplingSchema.default(samplingSchema.parse({})),
+    /** Call settings every feedback provider starts from. */
+    feedback: feedbackDefaultsSchema.default(feedbackDefaultsSchema.parse({})),
     /** Timeout per reward call, ms. */
     rewardTimeoutMs: z.number().int().positive().default(5000),
     /** Stop the run after this many consecutive non-finite losses/gradients. */
@@ -69,4 +91,5 @@ export const trainerSchema = z
   .strict();
 
 export type TrainerConfig = z.output<typeof trainerSchema>;
+export type FeedbackDefaults = z.output<typeof feedbackDefaultsSchema>;
 export type SamplingConfig = z.output<typeof samplingSchema>;

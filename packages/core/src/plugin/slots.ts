@@ -3,7 +3,7 @@
  * The config key of each slot is given in `SLOT_CONFIG_KEYS`.
  */
 export const SINGLE_SLOTS = ['policy', 'task', 'rollout', 'advantage', 'objective'] as const;
-export const MULTI_SLOTS = ['reward', 'feedback', 'loss', 'contribution', 'metrics'] as const;
+export const MULTI_SLOTS = ['reward', 'feedback', 'guard', 'loss', 'contribution', 'metrics'] as const;
 
 export type SingleSlot = (typeof SINGLE_SLOTS)[number];
 export type MultiSlot = (typeof MULTI_SLOTS)[number];
@@ -20,6 +20,7 @@ export const SLOT_CONFIG_KEYS = {
   objective: 'objective',
   reward: 'rewards',
   feedback: 'feedback',
+  guard: 'leakGuards',
   loss: 'losses',
   contribution: 'contributions',
   metrics: 'metrics',

@@ -10,6 +10,9 @@ import type { Problem } from './problem';
  */
 export type FeedbackKind = 'reflection' | 'abstraction' | 'critique' | 'merge' | 'relevance';
 
+/** Every feedback kind, in a fixed order. */
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = ['reflection', 'abstraction', 'critique', 'merge', 'relevance'];
+
 /** The problem as a feedback provider may see it: no gold answer unless explicitly allowed. */
 export interface ProblemView {
   readonly id: string;
@@ -24,6 +27,21 @@ export interface Attempt {
   readonly text: string;
 }
 
+/** A trajectory of another problem (kinds `abstraction` and `relevance`). */
+export interface Reference {
+  readonly question: string;
+  readonly text: string;
+}
+
+/**
+ * Data only the leak guard sees. The feedback service removes it from the request before any
+ * provider is called, so a provider (and the model behind it) never receives it.
+ */
+export interface FeedbackGuardData {
+  /** Gold answers whose appearance in the feedback, in any equivalent form, is a leak. */
+  readonly answers: readonly string[];
+}
+
 export interface FeedbackRequest {
   readonly kind: FeedbackKind;
   readonly problem: ProblemView;
@@ -32,9 +50,11 @@ export interface FeedbackRequest {
   /** Feedback texts to merge (kind merge). */
   readonly feedbacks?: readonly string[];
   /** Trajectories of other problems (kind abstraction, relevance). */
-  readonly references?: readonly { readonly question: string; readonly text: string }[];
+  readonly references?: readonly Reference[];
   /** Whether the provider may see and mention the gold answer. Default false. */
   readonly allowGoldAnswer?: boolean;
+  /** Guard-only data; stripped by the feedback service before the provider is called. */
+  readonly guard?: FeedbackGuardData;
 }
 
 export interface Feedback {
@@ -52,4 +72,21 @@ export function problemView(problem: Problem, allowGoldAnswer = false): ProblemV
   const base = { id: problem.id, question: problem.question };
   if (!allowGoldAnswer) return base;
   return { ...base, answer: problem.answer, ...(problem.solution ? { solution: problem.solution } : {}) };
+}
+
+/** The parts of a request besides its kind and problem. */
+export type FeedbackRequestParts = Omit<FeedbackRequest, 'kind' | 'problem' | 'guard'>;
+
+/**
+ * A request about `problem`: its answer-free view for the provider, and its gold answer as
+ * guard-only data (so the leak guard can catch the answer even in word problems, where the
+ * question alone does not give it away).
+ */
+export function feedbackRequest(problem: Problem, kind: FeedbackKind, parts: FeedbackRequestParts = {}): FeedbackRequest {
+  return {
+    ...parts,
+    kind,
+    problem: problemView(problem, parts.allowGoldAnswer === true),
+    guard: { answers: problem.answer.trim() === '' ? [] : [problem.answer] },
+  };
 }

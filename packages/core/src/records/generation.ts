@@ -8,6 +8,12 @@ export interface GenerationRequest {
    * excluded from the loss by the rollout's loss mask.
    */
   readonly prefill?: string;
+  /**
+   * Seed of this request's own sampling stream. When set, the request samples the same tokens
+   * whatever other requests share its `generate` call (used by batching servers); when unset,
+   * its stream derives from the call's `sampling.seed` and its index in the call.
+   */
+  readonly seed?: number;
 }
 
 /** Sampling settings for one `Policy.generate` call. */

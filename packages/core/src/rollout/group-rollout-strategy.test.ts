@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FeedbackService } from '../feedback/feedback-service';
 import type { Policy } from '../policy/policy';
 import type { GenerationRequest, GenerationResult, SamplingParams } from '../records/generation';
 import type { Rng } from '../rng/rng';
@@ -32,9 +33,10 @@ const context = (policy: Policy, over: Partial<RolloutContext> = {}): RolloutCon
   sampling: { temperature: 1, maxNewTokens: 8, seed: 5 },
   groupSize: 3,
   rng: undefined as unknown as Rng,
-  feedback: [],
+  feedback: new FeedbackService([]),
   score: async () => {},
   metric: () => {},
+  count: () => {},
   ...over,
 });
 

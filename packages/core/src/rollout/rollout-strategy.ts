@@ -1,4 +1,4 @@
-import type { FeedbackProvider } from '../feedback/feedback-provider';
+import type { FeedbackClient } from '../feedback/feedback-result';
 import type { Policy } from '../policy/policy';
 import type { SamplingParams } from '../records/generation';
 import type { Problem } from '../records/problem';
@@ -16,16 +16,21 @@ export interface RolloutContext {
   readonly groupSize: number;
   /** This strategy's own RNG stream (split from the run seed). */
   readonly rng: Rng;
-  /** Feedback providers bound in the config (may be empty). */
-  readonly feedback: readonly FeedbackProvider[];
+  /**
+   * The guarded feedback service over the configured providers (timeouts, retries, cache, leak
+   * guard, counters). Calls never reject; check `result.ok`.
+   */
+  readonly feedback: FeedbackClient;
   /**
    * Score rollouts in place (fills `reward`, `rewardComponents`, `metrics`) with the configured
    * weighted rewards, timeouts and failure accounting. Strategies that branch on success
    * (multi-turn) call it; the trainer scores anything left unscored afterwards.
    */
   score(problem: Problem, rollouts: Rollout[]): Promise<void>;
-  /** Add a named number to this step's metrics (e.g. `rollout/feedback_calls`). */
+  /** One observation of `name` for this step's metrics (the record holds the mean). */
   metric(name: string, value: number): void;
+  /** Add `by` (default 1) to counter `name` (the record holds the sum), e.g. `rollout/triggered`. */
+  count(name: string, by?: number): void;
 }
 
 /** Output of a strategy: groups plus optional pairs for pairwise loss terms. */

@@ -1,48 +1,102 @@
 import { describe, expect, it } from 'vitest';
+import type { LeakPolicy } from '../feedback/configured-feedback';
 import type { FeedbackProvider } from '../feedback/feedback-provider';
-import { type FeedbackKind, type FeedbackRequest, problemView } from '../records/feedback';
+import { FeedbackService } from '../feedback/feedback-service';
+import type { LeakGuard } from '../feedback/leak-guard';
+import { LiteralLeakGuard } from '../feedback/literal-leak-guard';
+import { FEEDBACK_KINDS, type FeedbackKind, type FeedbackRequest, feedbackRequest } from '../records/feedback';
 import type { Problem } from '../records/problem';
 
-const ALL_KINDS: readonly FeedbackKind[] = ['reflection', 'abstraction', 'critique', 'merge', 'relevance'];
+export interface FeedbackConformanceCase {
+  readonly problem: Problem;
+  /** Failed attempts to critique or reflect on (at least one). */
+  readonly attempts: readonly string[];
+  /** A trajectory of another problem, for `abstraction` and `relevance` (default: built from the attempts). */
+  readonly reference?: { readonly question: string; readonly text: string };
+}
 
 export interface FeedbackConformanceOptions {
   create(): FeedbackProvider | Promise<FeedbackProvider>;
-  /** Problems with distinctive gold answers, each with failed attempts to critique. */
-  cases: readonly { problem: Problem; attempts: readonly string[] }[];
+  /** Problems with distinctive gold answers, each with failed attempts. */
+  cases: readonly FeedbackConformanceCase[];
+  /** The leak guard this provider is meant to run behind (default: core's `literal`). */
+  guard?: LeakGuard;
+  /** A provider of the same kind whose calls hang (e.g. pointed at a server that never answers). */
+  hanging?(): FeedbackProvider | Promise<FeedbackProvider>;
+  /** How long a call may take to settle once its signal is aborted, ms (default 2000). */
+  abortWithinMs?: number;
 }
 
-function requestFor(kind: FeedbackKind, c: FeedbackConformanceOptions['cases'][number]): FeedbackRequest {
-  const problem = problemView(c.problem);
+/** The request of `kind` the suite sends for case `c`. */
+export function conformanceRequest(kind: FeedbackKind, c: FeedbackConformanceCase): FeedbackRequest {
   const attempts = c.attempts.map((text) => ({ text }));
+  const reference = c.reference ?? { question: `Another problem like: ${c.problem.question}`, text: c.attempts[0] ?? '' };
   switch (kind) {
     case 'merge':
-      return { kind, problem, feedbacks: ['Issue: step 1 is wrong.', 'Issue: the sum is off.'] };
+      return feedbackRequest(c.problem, kind, { feedbacks: ['Issue: step 1 is wrong.', 'Issue: the sum is off.'] });
     case 'abstraction':
+      return feedbackRequest(c.problem, kind, { references: [reference, reference] });
     case 'relevance':
-      return { kind, problem, references: c.attempts.map((text) => ({ question: 'Another problem.', text })) };
+      return feedbackRequest(c.problem, kind, { references: [reference] });
     default:
-      return { kind, problem, attempts };
+      return feedbackRequest(c.problem, kind, { attempts });
   }
 }
 
+const settings = (onLeak: LeakPolicy, timeoutMs = 60_000, retries = 0) => ({
+  timeoutMs,
+  retries,
+  backoffMs: 0,
+  maxBackoffMs: 0,
+  concurrency: 4,
+  cacheSize: 0,
+  onLeak,
+});
+
+/** Wraps a provider and records every request it receives. */
+function spy(p: FeedbackProvider): { provider: FeedbackProvider; seen: FeedbackRequest[] } {
+  const seen: FeedbackRequest[] = [];
+  return {
+    seen,
+    provider: {
+      id: p.id,
+      kinds: p.kinds,
+      provide: (request, options) => {
+        seen.push(request);
+        return p.provide(request, options);
+      },
+    },
+  };
+}
+
 /**
- * Contract every FeedbackProvider must meet: it declares valid kinds, answers each with a
- * Feedback of that kind, rejects kinds it does not declare, keeps relevance scores in [0, 1],
- * and never reveals the gold answer when the request does not allow it.
+ * Contract every FeedbackProvider must meet: it declares valid kinds and answers each with a
+ * Feedback of that kind (relevance in [0, 1]); rejects kinds it does not declare; never receives
+ * guard data or the gold answer through the feedback service; behind its guard, no answered text
+ * contains the gold answer (redact and reject); and a call settles once its signal is aborted.
+ * With `hanging`, the service's timeout fires, is retried, counted, and the call fails as `timeout`.
  */
 export function describeFeedbackConformance(name: string, options: FeedbackConformanceOptions): void {
+  const guard = options.guard ?? new LiteralLeakGuard();
+  const first = () => {
+    const c = options.cases[0];
+    if (!c) throw new Error('feedback conformance needs at least one case');
+    return c;
+  };
+
   describe(`FeedbackProvider conformance: ${name}`, () => {
     it('declares at least one known kind', async () => {
       const p = await options.create();
       expect(p.kinds.length).toBeGreaterThan(0);
-      for (const k of p.kinds) expect(ALL_KINDS).toContain(k);
+      for (const k of p.kinds) expect(FEEDBACK_KINDS).toContain(k);
     });
 
     it('answers every declared kind with feedback of that kind', async () => {
       const p = await options.create();
       for (const kind of p.kinds) {
         for (const c of options.cases) {
-          const fb = await p.provide(requestFor(kind, c));
+          const { guard: _hidden, ...request } = conformanceRequest(kind, c);
+          const fb = await p.provide(request);
           expect(fb.kind).toBe(kind);
           expect(typeof fb.text).toBe('string');
           if (kind === 'relevance') {
@@ -55,21 +109,61 @@ export function describeFeedbackConformance(name: string, options: FeedbackConfo
 
     it('rejects kinds it does not declare', async () => {
       const p = await options.create();
-      const c = options.cases[0];
-      if (!c) throw new Error('conformance needs at least one case');
-      for (const kind of ALL_KINDS.filter((k) => !p.kinds.includes(k))) {
-        await expect(p.provide(requestFor(kind, c))).rejects.toThrow();
+      for (const kind of FEEDBACK_KINDS.filter((k) => !p.kinds.includes(k))) {
+        await expect(p.provide(conformanceRequest(kind, first()))).rejects.toThrow();
       }
     });
 
-    it('never reveals the gold answer', async () => {
-      const p = await options.create();
-      for (const kind of p.kinds) {
-        for (const c of options.cases) {
-          const fb = await p.provide(requestFor(kind, c));
-          expect(fb.text.includes(c.problem.answer), `${kind} feedback leaks '${c.problem.answer}': ${fb.text}`).toBe(false);
+    it('receives neither guard data nor the gold answer through the feedback service', async () => {
+      const s = spy(await options.create());
+      const service = new FeedbackService([{ name: 'p', provider: s.provider, ...settings('redact') }], [guard]);
+      for (const kind of s.provider.kinds) for (const c of options.cases) await service.request(conformanceRequest(kind, c));
+      expect(s.seen.length).toBeGreaterThan(0);
+      for (const r of s.seen) {
+        expect(r.guard).toBeUndefined();
+        expect(r.problem.answer).toBeUndefined();
+      }
+    });
+
+    it('behind its guard, never shows the gold answer (redact and reject)', async () => {
+      for (const onLeak of ['redact', 'reject'] as const) {
+        const provider = await options.create();
+        const service = new FeedbackService([{ name: 'p', provider, ...settings(onLeak) }], [guard]);
+        for (const kind of provider.kinds) {
+          for (const c of options.cases) {
+            const out = await service.request(conformanceRequest(kind, c));
+            if (!out.ok) {
+              expect(out.reason, out.message).toBe('leak');
+              continue;
+            }
+            const found = guard.scan(out.feedback.text, [c.problem.answer]).leaks;
+            expect(found, `${onLeak}: ${kind} feedback shows '${c.problem.answer}': ${out.feedback.text}`).toBe(0);
+          }
         }
       }
+    });
+
+    it('settles once its abort signal fires', async () => {
+      const p = options.hanging ? await options.hanging() : await options.create();
+      const kind = p.kinds[0] as FeedbackKind;
+      const controller = new AbortController();
+      const started = performance.now();
+      setTimeout(() => controller.abort(new Error('conformance abort')), 50);
+      await p.provide(conformanceRequest(kind, first()), { signal: controller.signal }).catch(() => undefined);
+      expect(performance.now() - started).toBeLessThan(50 + (options.abortWithinMs ?? 2000));
+    });
+
+    it.runIf(options.hanging !== undefined)('a hanging call times out, is retried, counted and fails as timeout', async () => {
+      const p = await (options.hanging as () => FeedbackProvider | Promise<FeedbackProvider>)();
+      const service = new FeedbackService([{ name: 'p', provider: p, ...settings('redact', 300, 1) }], [guard]);
+      const out = await service.request(conformanceRequest(p.kinds[0] as FeedbackKind, first()));
+      expect(out.ok).toBe(false);
+      if (!out.ok) expect(out.reason).toBe('timeout');
+      expect(out.attempts).toBe(2);
+      const counts = service.totalCounts();
+      expect(counts.timeouts).toBe(2);
+      expect(counts.retries).toBe(1);
+      expect(counts.failures).toBe(1);
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { TrainerConfig } from '../config/trainer-config';
-import type { FeedbackProvider } from '../feedback/feedback-provider';
+import type { FeedbackClient } from '../feedback/feedback-result';
 import type { Policy } from '../policy/policy';
 import type { SamplingParams } from '../records/generation';
 import type { Problem } from '../records/problem';
@@ -17,7 +17,7 @@ export interface CollectDeps {
   readonly strategy: RolloutStrategy;
   readonly task: TaskSource;
   readonly scorer: RewardScorer;
-  readonly feedback: readonly FeedbackProvider[];
+  readonly feedback: FeedbackClient;
   readonly contributions: readonly TrainerContribution[];
   readonly config: TrainerConfig;
 }
@@ -41,6 +41,7 @@ export class BatchCollector {
     const ctx: StepContext = {
       step,
       metric: (name, value) => metrics.add(name, value),
+      count: (name, by) => metrics.count(name, by),
       collectMore: async (n) => {
         calls++;
         const more = task.sample('train', n, rng.split(`more-problems-${calls}`));
@@ -72,6 +73,7 @@ export class BatchCollector {
       feedback,
       score: (problem, rollouts) => scorer.score(problem, rollouts),
       metric: (name, value) => metrics.add(name, value),
+      count: (name, by) => metrics.count(name, by),
     });
     metrics.count('time/generate_s', (performance.now() - started) / 1000);
     for (const group of out.groups as RolloutGroup[]) {

@@ -43,7 +43,7 @@ export async function createTrainer(container: Container, options: CreateTrainer
   const objective = await container.getAsync(Tokens.PolicyObjective);
   const lossTerms = await getContributions(container, Tokens.LossTerm);
   const rewards = await getContributions(container, Tokens.WeightedReward);
-  const feedback = await getContributions(container, Tokens.FeedbackProvider);
+  const feedback = await container.getAsync(Tokens.FeedbackService);
   const contributions = await getContributions(container, Tokens.TrainerContribution);
   const sinks = [...(await getContributions(container, Tokens.MetricsSink)), ...(options.sinks ?? [])];
   const rng: Rng = container.get(Tokens.Rng);
@@ -60,6 +60,7 @@ export async function createTrainer(container: Container, options: CreateTrainer
     rewards,
     contributions,
     sinks,
+    feedback,
     collector: new BatchCollector({ policy, strategy, task, scorer, feedback, contributions, config: t }),
     update: new PolicyUpdate({ policy, reference, estimator, objective, lossTerms, optimizer, config: t }),
     optimizer,

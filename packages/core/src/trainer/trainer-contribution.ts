@@ -4,8 +4,10 @@ import type { RolloutBatch, RolloutGroup } from '../records/rollout';
 /** What hooks may use during a step. */
 export interface StepContext {
   readonly step: number;
-  /** Add a named number to this step's metrics. */
+  /** One observation of `name` for this step's metrics (the record holds the mean). */
   metric(name: string, value: number): void;
+  /** Add `by` (default 1) to counter `name` in this step's metrics (the record holds the sum). */
+  count(name: string, by?: number): void;
   /**
    * Sample and score `n` more problems' groups with the configured strategy (for dynamic
    * sampling). Counts against the trainer's per-step generation budget.

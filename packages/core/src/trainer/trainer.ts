@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedConfig } from '../config/experiment-config';
+import type { FeedbackService } from '../feedback/feedback-service';
 import type { MetricsRecord, MetricsSink } from '../metrics/metrics-sink';
 import type { WeightedReward } from '../plugin/weighted-reward';
 import type { Policy } from '../policy/policy';
@@ -25,6 +26,8 @@ export interface TrainerParts {
   readonly rewards: readonly WeightedReward[];
   readonly contributions: readonly TrainerContribution[];
   readonly sinks: readonly MetricsSink[];
+  /** Drained into each step's metrics (feedback counters). */
+  readonly feedback: FeedbackService;
   readonly collector: BatchCollector;
   readonly update: PolicyUpdate;
   readonly optimizer: tf.Optimizer;
@@ -87,6 +90,7 @@ export class Trainer {
       const result = parts.update.run(batch, rng.split('update'), metrics);
       const done = performance.now();
       const nonFiniteInARow = result.applied === 0 && result.nonFinite > 0 ? state.nonFiniteInARow + 1 : 0;
+      parts.feedback.drainInto(metrics);
       const values = metrics.values();
       const totals = {
         generatedTokens: state.totals.generatedTokens + (values['rollout/generated_tokens'] ?? 0),
@@ -116,7 +120,8 @@ export class Trainer {
             components: r.rewardComponents,
           })),
       );
-      for (const c of parts.contributions) await c.onStepEnd?.(values, { step, metric: () => {}, collectMore: async () => [] });
+      for (const c of parts.contributions)
+        await c.onStepEnd?.(values, { step, metric: () => {}, count: () => {}, collectMore: async () => [] });
       if (nonFiniteInARow >= t.maxNonFiniteSteps) {
         await this.emit({ kind: 'event', step, time: Date.now(), values: {}, message: 'stopping: non-finite loss' });
         throw new NonFiniteLossError(`${nonFiniteInARow} consecutive steps had non-finite losses or gradients; stopping`);
