@@ -12,4 +12,5 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, PluginLoader>> = {
   'algo-lambdapo': () => import('@trellis/algo-lambdapo'),
   'algo-lanpo': () => import('@trellis/algo-lanpo'),
   'algo-multiturn': () => import('@trellis/algo-multiturn'),
+  'feedback-openai': () => import('@trellis/feedback-openai'),
 };

@@ -16,7 +16,7 @@ const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
 /** Placeholders in `template` that are not in {@link TEMPLATE_VARIABLES} (for option validation). */
 export function unknownPlaceholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)]
+  return [...template.replaceAll('{{', '').replaceAll('}}', '').matchAll(PLACEHOLDER)]
     .map((m) => m[1] as string)
     .filter((name) => !(TEMPLATE_VARIABLES as readonly string[]).includes(name));
 }
