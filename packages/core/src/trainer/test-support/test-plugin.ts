@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import type { AdvantageEstimator, AdvantageInput, AdvantageOutput } from '../../advantage/advantage-estimator';
+import type { FeedbackProvider, ProvideOptions } from '../../feedback/feedback-provider';
 import type { ObjectiveInput, PolicyObjective } from '../../objective/policy-objective';
 import { catalogModule } from '../../plugin/catalog';
 import { CORE_API_VERSION, definePlugin } from '../../plugin/define-plugin';
 import type { LossWithMetrics, Policy } from '../../policy/policy';
+import type { Feedback, FeedbackKind, FeedbackRequest } from '../../records/feedback';
 import type { Problem, Split } from '../../records/problem';
 import type { Reward, RewardInput, RewardOutput } from '../../reward/reward';
 import type { Rng } from '../../rng/rng';
@@ -89,6 +91,26 @@ class NanObjective implements PolicyObjective {
   }
 }
 
+/** Critiques by quoting the attempt, and gives the answer away ("a"), so the guard has work. */
+@injectable()
+class EchoCritic implements FeedbackProvider {
+  readonly id = 'echo-critic';
+  readonly kinds: readonly FeedbackKind[] = ['critique', 'reflection'];
+  async provide(request: FeedbackRequest): Promise<Feedback> {
+    return { kind: request.kind, text: `Issue: wrote "${request.attempts?.[0]?.text ?? ''}"; the answer is a` };
+  }
+}
+
+/** Never answers; settles only when its signal is aborted. */
+@injectable()
+class StallingCritic implements FeedbackProvider {
+  readonly id = 'stalls';
+  readonly kinds: readonly FeedbackKind[] = ['critique'];
+  provide(_request: FeedbackRequest, options: ProvideOptions = {}): Promise<Feedback> {
+    return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
+  }
+}
+
 /** Test plugin: a bigram policy, a one-answer task, rewards (one throws, one hangs), a mean baseline. */
 export const trainerTestPlugin = definePlugin({
   id: 'trainer-test',
@@ -101,6 +123,7 @@ export const trainerTestPlugin = definePlugin({
     reward: ['starts-with-a', 'throws', 'hangs'],
     advantage: ['mean-baseline'],
     objective: ['nan'],
+    feedback: ['echo-critic', 'stalls'],
   },
   createModule: () =>
     catalogModule([
@@ -117,6 +140,8 @@ export const trainerTestPlugin = definePlugin({
       { slot: 'reward', id: 'hangs', description: '', service: HangingReward },
       { slot: 'advantage', id: 'mean-baseline', description: '', service: MeanBaseline },
       { slot: 'objective', id: 'nan', description: '', service: NanObjective },
+      { slot: 'feedback', id: 'echo-critic', description: '', service: EchoCritic },
+      { slot: 'feedback', id: 'stalls', description: '', service: StallingCritic },
     ]),
 });
 
