@@ -150,3 +150,21 @@ describe('generation stops', () => {
     policy.dispose();
   });
 });
+
+describe('per-request seeds', () => {
+  it('a seeded request samples the same tokens alone, in another position, or batched with others', async () => {
+    const policy = tinyPolicy({}, 7);
+    const sampling = { temperature: 1, maxNewTokens: 10, seed: 1 };
+    const [alone] = await policy.generate([{ prompt: 'ab', seed: 42 }], sampling);
+    const batched = await policy.generate(
+      [{ prompt: 'cd' }, { prompt: 'a' }, { prompt: 'ab', seed: 42 }, { prompt: 'ab', seed: 43 }],
+      { ...sampling, seed: 2 },
+    );
+    expect(batched[2]?.completionIds).toEqual(alone?.completionIds);
+    expect(batched[3]?.completionIds).not.toEqual(alone?.completionIds);
+    const [unseeded] = await policy.generate([{ prompt: 'ab' }], sampling);
+    const [again] = await policy.generate([{ prompt: 'ab' }], sampling);
+    expect(again?.completionIds).toEqual(unseeded?.completionIds);
+    policy.dispose();
+  });
+});
