@@ -21,7 +21,8 @@ export default definePlugin({
       {
         slot: 'feedback',
         id: 'openai',
-        description: 'Any OpenAI-compatible chat endpoint (vLLM, SGLang, llama.cpp, OpenAI, trellis serve) via the openai client.',
+        description:
+          'Any OpenAI-compatible chat endpoint (vLLM, SGLang, llama.cpp, OpenAI, trellis serve) via the openai client.',
         optionsSchema: openaiFeedbackOptions,
         service: OpenaiFeedback,
       },

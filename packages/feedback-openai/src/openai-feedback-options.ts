@@ -36,7 +36,10 @@ export const openaiFeedbackOptions = z
     /** Seed sent with each request, for servers that honour it. */
     seed: z.number().int().optional(),
     /** Kinds this provider answers (default: all five). */
-    kinds: z.array(z.enum(FEEDBACK_KINDS as [FeedbackKind, ...FeedbackKind[]])).min(1).default([...FEEDBACK_KINDS]),
+    kinds: z
+      .array(z.enum(FEEDBACK_KINDS as [FeedbackKind, ...FeedbackKind[]]))
+      .min(1)
+      .default([...FEEDBACK_KINDS]),
     /** System message of every request. */
     system: z.string().optional(),
     /** User-message template per kind, replacing the default. */

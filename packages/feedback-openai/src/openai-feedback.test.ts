@@ -11,7 +11,15 @@ import { toFeedbackError } from './to-feedback-error';
 const problem = makeProblem({ id: 'p1', question: 'Tom has 24 apples and buys 6 more. How many?', answer: '30' });
 const make = (over: Record<string, unknown> = {}) =>
   new OpenaiFeedback(openaiFeedbackOptions.parse({ baseURL: 'http://127.0.0.1:9/v1', model: 'teacher', ...over }));
-const settings = { timeoutMs: 300, retries: 1, backoffMs: 0, maxBackoffMs: 0, concurrency: 2, cacheSize: 0, onLeak: 'redact' as const };
+const settings = {
+  timeoutMs: 300,
+  retries: 1,
+  backoffMs: 0,
+  maxBackoffMs: 0,
+  concurrency: 2,
+  cacheSize: 0,
+  onLeak: 'redact' as const,
+};
 
 describe('openai feedback options and messages', () => {
   it('validates the options, naming the bad key', () => {
@@ -57,6 +65,50 @@ describe('openai feedback options and messages', () => {
       },
     ]);
     expect(JSON.stringify(m)).not.toContain('30');
+  });
+
+  it('default reflection, abstraction and relevance messages (golden)', () => {
+    const p = make();
+    const attempts = [{ text: '24+6=31' }];
+    expect(p.messages(feedbackRequest(problem, 'reflection', { attempts }))[1]?.content).toBe(
+      [
+        'A student wrote the attempt(s) below. Without judging whether they are right, say which steps',
+        'deserve a second look and what to check there. Do not solve the problem and do not give any final answer.',
+        '',
+        'Problem: Tom has 24 apples and buys 6 more. How many?',
+        '',
+        'Attempt 1:',
+        '24+6=31',
+      ].join('\n'),
+    );
+    const ref = { question: 'Ann has 3 pens and gets 4 more. How many?', text: '3+4=7\n\\boxed{7}' };
+    expect(p.messages(feedbackRequest(problem, 'abstraction', { references: [ref] }))[1]?.content).toBe(
+      [
+        'Here are solved problems. Write 3 to 5 short, general principles that would help solve the new',
+        'problem: which operations to use, in what order, and common mistakes to avoid. Use no numbers',
+        'or answers from the problems.',
+        '',
+        'New problem: Tom has 24 apples and buys 6 more. How many?',
+        '',
+        'Problem: Ann has 3 pens and gets 4 more. How many?',
+        'Solution:',
+        '3+4=7',
+        '\\boxed{7}',
+      ].join('\n'),
+    );
+    expect(p.messages(feedbackRequest(problem, 'relevance', { references: [ref] }))[1]?.content).toBe(
+      [
+        'Rate how useful the solved problem is for solving the new problem, from 0 (unrelated) to 1',
+        '(same kind of problem and method). Reply with the number only.',
+        '',
+        'New problem: Tom has 24 apples and buys 6 more. How many?',
+        '',
+        'Solved problem: Ann has 3 pens and gets 4 more. How many?',
+        'Solution:',
+        '3+4=7',
+        '\\boxed{7}',
+      ].join('\n'),
+    );
   });
 
   it('lays out each kind with its template', () => {

@@ -65,7 +65,9 @@ export class OpenaiFeedback implements FeedbackProvider {
       throw new FeedbackError(`openai feedback: kind '${request.kind}' is not enabled (kinds: ${this.kinds.join(', ')})`);
     }
     if (request.kind === 'relevance' && request.references?.length !== 1) {
-      throw new FeedbackError(`openai feedback: a relevance request needs exactly one reference, got ${request.references?.length ?? 0}`);
+      throw new FeedbackError(
+        `openai feedback: a relevance request needs exactly one reference, got ${request.references?.length ?? 0}`,
+      );
     }
     const o = this.options;
     const where = `openai feedback (${o.baseURL}, model ${o.model})`;
