@@ -2,6 +2,7 @@ import { type CatalogEntry, CORE_API_VERSION, catalogModule, definePlugin } from
 import pkg from '../package.json' with { type: 'json' };
 import { arithmeticOptions } from './arithmetic/arithmetic-options';
 import { ArithmeticTask } from './arithmetic/arithmetic-task';
+import { MathAnswerLeakGuard } from './feedback/math-answer-leak-guard';
 import { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
 import { jsonlOptions } from './jsonl/jsonl-options';
 import { JsonlTask } from './jsonl/jsonl-task';
@@ -21,20 +22,33 @@ export { drawArithmetic } from './arithmetic/generate-arithmetic';
 export { splitOf } from './arithmetic/split-of';
 export type { AnswerSource, ExtractedAnswer, ExtractOptions } from './extract/extract-answer';
 export { countBoxed, extractAnswer } from './extract/extract-answer';
+export { abstractPrinciples } from './feedback/abstraction';
+export type { TextSpan } from './feedback/answer-spans';
+export { answerSpans } from './feedback/answer-spans';
 export type { SolutionCheck, SolutionError, SolutionErrorKind } from './feedback/check-solution';
 export { checkSolution } from './feedback/check-solution';
+export { PRINTABLE_ASCII, tokenizerAlphabet } from './feedback/feedback-alphabet';
 export type { SolutionStep } from './feedback/find-steps';
 export { findSteps } from './feedback/find-steps';
 export type { GuardResult } from './feedback/leak-guard';
 export { containsGold, guardLeak, REDACTION } from './feedback/leak-guard';
+export { MathAnswerLeakGuard } from './feedback/math-answer-leak-guard';
 export type { MathVerifierOptions } from './feedback/math-verifier-feedback';
-export { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
+export { MathVerifierFeedback, mathVerifierOptions, REFLECTION_DECLINED } from './feedback/math-verifier-feedback';
+export type { NumberWordSpan } from './feedback/number-words';
+export { numberWordSpans } from './feedback/number-words';
+export type { ProblemKind, ProblemStructure } from './feedback/problem-structure';
+export { CUE_WORDS, problemStructure } from './feedback/problem-structure';
+export type { RelevanceParts, RelevanceResult } from './feedback/relevance';
+export { describeRelevance, relevance } from './feedback/relevance';
 export type { GradeMethod, GradeOptions, GradeResult } from './grade/grade-answer';
 export { DEFAULT_GRADE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_REL_TOL, gradeAnswer } from './grade/grade-answer';
 export type { MathjsExpression } from './grade/latex-to-mathjs';
 export { latexToMathjs } from './grade/latex-to-mathjs';
 export type { AnswerStructure } from './grade/parse-structure';
 export { parseStructure } from './grade/parse-structure';
+export type { CorruptedWorkedSolution } from './gsm8k/corrupt-worked-solution';
+export { corruptWorkedSolution } from './gsm8k/corrupt-worked-solution';
 export type { FieldMap, JsonlOptions } from './jsonl/jsonl-options';
 export { JSONL_PRESETS, jsonlOptions } from './jsonl/jsonl-options';
 export { JsonlTask } from './jsonl/jsonl-task';
@@ -46,6 +60,9 @@ export type { FormatOptions } from './rewards/format-reward';
 export { FormatReward, formatOptions } from './rewards/format-reward';
 export type { MathAccuracyOptions } from './rewards/math-accuracy-reward';
 export { MathAccuracyReward, mathAccuracyOptions } from './rewards/math-accuracy-reward';
+
+/** Preset of the math tasks: feedback runs behind the math-aware leak guard. */
+export const MATH_TASK_PRESET = { leakGuards: [{ use: 'math-answer' }] } as const;
 
 /** Every catalog entry of this plugin. */
 export const rewardsMathCatalog: readonly CatalogEntry[] = [
@@ -70,6 +87,7 @@ export const rewardsMathCatalog: readonly CatalogEntry[] = [
     description: 'Seeded multi-step arithmetic (12+7*3=?) with one-operation-per-line solutions; disjoint train/test.',
     optionsSchema: arithmeticOptions,
     service: ArithmeticTask,
+    preset: MATH_TASK_PRESET,
   },
   {
     slot: 'task',
@@ -77,13 +95,22 @@ export const rewardsMathCatalog: readonly CatalogEntry[] = [
     description: 'Problems from a JSONL file with a field mapping (presets gsm8k, math, aime, custom).',
     optionsSchema: jsonlOptions,
     service: JsonlTask,
+    preset: MATH_TASK_PRESET,
   },
   {
     slot: 'feedback',
     id: 'math-verifier',
-    description: 'Checks solution steps exactly and writes Issue / Fix steps critiques that never reveal the gold answer.',
+    description:
+      'Rule-based feedback: exact step checking for critiques (prose or compact hints) and merges, structural relevance, digit-free abstractions.',
     optionsSchema: mathVerifierOptions,
     service: MathVerifierFeedback,
+  },
+  {
+    slot: 'guard',
+    id: 'math-answer',
+    description:
+      'Leak guard that finds the gold answer in any equivalent form (30, 30.0, \\boxed{30}, 60/2, thirty, 25% = 0.25).',
+    service: MathAnswerLeakGuard,
   },
 ];
 
@@ -98,6 +125,7 @@ export default definePlugin({
     reward: ['math-accuracy', 'format'],
     task: ['arithmetic', 'jsonl'],
     feedback: ['math-verifier'],
+    guard: ['math-answer'],
   },
   createModule: () => catalogModule(rewardsMathCatalog),
 });

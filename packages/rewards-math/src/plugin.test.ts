@@ -1,9 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeContainer, getContributions, Tokens, type WeightedReward } from '@trellis/core';
+import {
+  CORE_API_VERSION,
+  catalogModule,
+  composeContainer,
+  definePlugin,
+  getContributions,
+  injectable,
+  type LeakGuard,
+  type Tokenizer,
+  Tokens,
+  type WeightedReward,
+} from '@trellis/core';
 import { describe, expect, it } from 'vitest';
+import { ARITHMETIC_ALPHABET } from './arithmetic/arithmetic-alphabet';
 import { ArithmeticTask } from './arithmetic/arithmetic-task';
+import { MathAnswerLeakGuard } from './feedback/math-answer-leak-guard';
 import { MathVerifierFeedback } from './feedback/math-verifier-feedback';
 import plugin, { rewardsMathCatalog } from './index';
 import { JsonlTask } from './jsonl/jsonl-task';
@@ -47,6 +60,67 @@ describe('rewards-math plugin', () => {
     const task = await container.getAsync(Tokens.TaskSource);
     expect(task).toBeInstanceOf(JsonlTask);
     expect(task.size('test')).toBe(1);
+  });
+
+  it('math tasks preset the math-answer leak guard, and the feedback service runs it', async () => {
+    const { config, container } = await compose({ task: { use: 'arithmetic' }, feedback: [{ use: 'math-verifier' }] });
+    expect(config.leakGuards.map((g) => g.use)).toEqual(['math-answer']);
+    const guards = await getContributions<LeakGuard>(container, Tokens.LeakGuard);
+    expect(guards).toHaveLength(1);
+    expect(guards[0]).toBeInstanceOf(MathAnswerLeakGuard);
+    const service = await container.getAsync(Tokens.FeedbackService);
+    const out = await service.request({
+      kind: 'critique',
+      problem: { id: 'p', question: 'Ann has 4 boxes of 6 pens and 6 more. She shares them. How many before sharing?' },
+      attempts: [{ text: '4*6=24\n24+6=31\n31/2=15.5\n#### 15.5' }],
+      guard: { answers: ['30'] },
+    });
+    expect(out.ok && out.leaks).toBe(2);
+    expect(out.ok && out.feedback.text).not.toMatch(/30/);
+    const jsonl = join(tmpdir(), `rewards-math-preset-${process.pid}.jsonl`);
+    writeFileSync(jsonl, `${JSON.stringify({ question: 'Q', answer: '1' })}\n`);
+    const fromJsonl = await compose({ task: { use: 'jsonl', options: { path: jsonl } }, leakGuards: [{ use: 'math-answer' }] });
+    expect(fromJsonl.config.leakGuards.map((g) => g.use)).toEqual(['math-answer']);
+    expect((await compose({ task: { use: 'jsonl', options: { path: jsonl } } })).config.leakGuards.map((g) => g.use)).toEqual([
+      'math-answer',
+    ]);
+    expect((await compose({})).config.leakGuards).toEqual([]);
+  });
+
+  it("the verifier's compact alphabet defaults to the policy tokenizer's characters", async () => {
+    const tokenizer: Tokenizer = {
+      vocabSize: ARITHMETIC_ALPHABET.length + 1,
+      bosId: undefined,
+      eosId: 0,
+      padId: 0,
+      encode: (text) => [...text].map((ch) => ARITHMETIC_ALPHABET.indexOf(ch) + 1),
+      decode: (ids) => ids.map((id) => (id > 0 ? (ARITHMETIC_ALPHABET[id - 1] ?? '') : '?')).join(''),
+      toJSON: () => ({}),
+    };
+    @injectable()
+    class FakePolicy {
+      readonly tokenizer = tokenizer;
+    }
+    const fake = definePlugin({
+      id: 'fake-policy',
+      packageName: 'fake-policy',
+      version: '0.0.0',
+      coreApi: CORE_API_VERSION,
+      provides: { policy: ['fake'] },
+      createModule: () => catalogModule([{ slot: 'policy', id: 'fake', description: 'test', service: FakePolicy }]),
+    });
+    const { container } = await composeContainer(
+      { policy: { use: 'fake' }, feedback: [{ use: 'math-verifier', options: { format: 'compact' } }] },
+      { manifests: [plugin, fake], loadBuiltins: false },
+    );
+    const [verifier] = (await getContributions(container, Tokens.FeedbackProvider)) as MathVerifierFeedback[];
+    expect(verifier?.alphabet).toBe(ARITHMETIC_ALPHABET);
+    const out = await verifier?.provide({
+      kind: 'critique',
+      problem: { id: 'p', question: '4+6*8' },
+      attempts: [{ text: '6*8=46' }],
+    });
+    expect(out?.text).toBe('6*8=48');
   });
 
   it('rejects bad options', async () => {

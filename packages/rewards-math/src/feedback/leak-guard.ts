@@ -1,9 +1,8 @@
-import { exactNumber } from '../grade/exact-number';
-import { normalizeAnswer } from '../normalize/normalize-answer';
-import type { Rational } from '../rational/rational';
+import { REDACTED } from '@trellis/core';
+import { MathAnswerLeakGuard } from './math-answer-leak-guard';
 
-/** What replaces a redacted gold-answer token. */
-export const REDACTION = '[redacted]';
+/** What replaces a redacted gold-answer span (core's `REDACTED`). */
+export const REDACTION = REDACTED;
 
 /** Result of {@link guardLeak}. */
 export interface GuardResult {
@@ -12,58 +11,18 @@ export interface GuardResult {
   readonly redactions: number;
 }
 
-const NUMBER_TOKEN = /(?<![\d.])\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?![\d]|\.\d)/g;
-const LIST_MARKER = /^(\s*)(\d+)\.(?=\s)/;
-
-function absValue(v: Rational): Rational {
-  return v.num < 0n ? v.neg() : v;
-}
+const guard = new MathAnswerLeakGuard();
 
 /**
- * Whether `text` contains the gold answer as a token: for a numeric gold, any number token
- * (whole number, not part of a longer one; thousands commas allowed) of equal absolute value;
- * otherwise the raw or normalised gold as a substring (golds of 2+ characters). Ordered-list
- * markers at the start of a line (`1. `) are not counted.
+ * Whether `text` contains the gold answer in any equivalent form (the `math-answer` guard's
+ * rules: number tokens of equal absolute value, fractions, boxes, percent, number words, ...).
  */
 export function containsGold(text: string, gold: string): boolean {
   return guardLeak(text, gold).redactions > 0;
 }
 
-/**
- * Replace every occurrence of the gold answer in `text` (see `containsGold` for what counts) by
- * REDACTION and count them.
- */
+/** Replace every occurrence of the gold answer in `text` by REDACTION and count them (`math-answer` rules). */
 export function guardLeak(text: string, gold: string): GuardResult {
-  const g = gold.trim();
-  if (g === '') return { text, redactions: 0 };
-  const value = exactNumber(normalizeAnswer(g));
-  let redactions = 0;
-  if (value) {
-    const target = absValue(value);
-    const out = text
-      .split('\n')
-      .map((line) => {
-        const marker = LIST_MARKER.exec(line);
-        const head = marker ? (marker[0] as string) : '';
-        const body = line.slice(head.length).replace(NUMBER_TOKEN, (tok) => {
-          const v = exactNumber(tok.replace(/,/g, ''));
-          if (v && absValue(v).equals(target)) {
-            redactions++;
-            return REDACTION;
-          }
-          return tok;
-        });
-        return head + body;
-      })
-      .join('\n');
-    return { text: out, redactions };
-  }
-  let out = text;
-  for (const form of new Set([g, normalizeAnswer(g)])) {
-    if (form.length < 2) continue;
-    const parts = out.split(form);
-    redactions += parts.length - 1;
-    out = parts.join(REDACTION);
-  }
-  return { text: out, redactions };
+  const r = guard.scan(text, [gold]);
+  return { text: r.text, redactions: r.leaks };
 }

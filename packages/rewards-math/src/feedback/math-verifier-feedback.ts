@@ -1,102 +1,114 @@
 import {
   type Feedback,
+  FeedbackError,
   type FeedbackKind,
   type FeedbackProvider,
   type FeedbackRequest,
   inject,
   injectable,
+  optional,
+  type ProvideOptions,
+  type Tokenizer,
   Tokens,
-  z,
 } from '@trellis/core';
-import { evaluateTokens, parseArithmetic } from '../arithmetic/expression';
-import { exactNumber } from '../grade/exact-number';
-import { normalizeAnswer } from '../normalize/normalize-answer';
-import type { Rational } from '../rational/rational';
+import { abstractPrinciples } from './abstraction';
 import { checkSolution } from './check-solution';
-import { guardLeak, REDACTION } from './leak-guard';
-import { formatCritique, parseCritiques } from './merge-critiques';
+import { PRINTABLE_ASCII, tokenizerAlphabet } from './feedback-alphabet';
+import { type MathVerifierOptions, mathVerifierOptions } from './math-verifier-options';
+import { formatCritique, mergeHints, parseCritiques } from './merge-critiques';
 import { ordinal } from './ordinal';
+import { describeRelevance, relevance } from './relevance';
+import { revealPolicy } from './reveal-policy';
+import { compactHint } from './write-compact';
 import { critiqueParts } from './write-critique';
 
-/** Options of the `math-verifier` feedback provider. */
-export const mathVerifierOptions = z
-  .object({
-    /** Write the corrected value of a wrong step (never when it equals, or might equal, the gold answer). */
-    revealStepValues: z.boolean().default(true),
-    /** Attempts critiqued per request (MulFeRL critiques failed attempts in pairs). */
-    maxAttempts: z.number().int().positive().default(2),
-    /** Most numbered fix steps in one feedback. */
-    maxFixSteps: z.number().int().min(1).max(9).default(4),
-    /** Longest quoted attempt line, characters. */
-    maxQuoteChars: z.number().int().min(10).default(60),
-    /** On a gold-answer leak: replace each occurrence by `[redacted]`, or drop the whole text. */
-    onLeak: z.enum(['redact', 'reject']).default('redact'),
-  })
-  .strict();
-
-export type MathVerifierOptions = z.output<typeof mathVerifierOptions>;
+export type { MathVerifierOptions } from './math-verifier-options';
+export { mathVerifierOptions } from './math-verifier-options';
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Why `math-verifier` declines `reflection`. */
+export const REFLECTION_DECLINED =
+  "math-verifier does not write 'reflection' feedback: a rule-based checker can only judge each step right or wrong, " +
+  'and saying so reveals the verdict that reward-agnostic reflection must hide; use the policy or openai provider for reflection';
+
 /**
- * Verifier feedback (catalog id `math-verifier`, kinds `critique` and `merge`). A critique
- * checks each attempt's computation lines exactly, finds the first wrong step (and, for an
- * arithmetic question, order-of-operations and wrong-operand steps, unfinished work and a wrong
- * boxed answer) and writes `Issue: ...` then `Fix steps:` 1. 2. ...; a merge combines critiques.
- * The gold answer is never written: values equal to it are not revealed, and a leak guard
- * redacts (or rejects) any text that would still contain it as a token. Counts in `redactions`.
+ * Rule-based verifier feedback (catalog id `math-verifier`), kinds `critique`, `merge`,
+ * `relevance` and `abstraction`:
+ * - `critique`: checks each attempt's computation lines exactly (and, for an arithmetic
+ *   question, order of operations, operands, unfinished work, the boxed answer) and writes the
+ *   first problem found, as prose (`Issue:` / `Fix steps:`) or as one compact hint;
+ * - `merge`: combines critiques (prose) or hint lines (compact);
+ * - `relevance`: a structural score in [0, 1] for exactly one reference (see `relevance`);
+ * - `abstraction`: digit-free principles from the references' trajectories.
+ * `reflection` is declined (see REFLECTION_DECLINED). The provider never receives the gold
+ * answer through the feedback service; it never writes the value it computes itself for an
+ * arithmetic question, nor a corrected value that could be the final answer. Redaction and the
+ * leak policy belong to the service and its leak guards (rewards-math's `math-answer`).
  */
 @injectable()
 export class MathVerifierFeedback implements FeedbackProvider {
   readonly id = 'math-verifier';
-  readonly kinds: readonly FeedbackKind[] = ['critique', 'merge'];
+  readonly kinds: readonly FeedbackKind[] = ['critique', 'merge', 'relevance', 'abstraction'];
   readonly options: MathVerifierOptions;
-  private leaks = 0;
+  /** The characters compact feedback may use. */
+  readonly alphabet: string;
 
-  constructor(@inject(Tokens.ChoiceOptions) options: Partial<MathVerifierOptions> = {}) {
+  constructor(
+    @inject(Tokens.ChoiceOptions) options: Partial<MathVerifierOptions> = {},
+    @inject(Tokens.Tokenizer) @optional() tokenizer?: Tokenizer,
+  ) {
     this.options = mathVerifierOptions.parse(options ?? {});
+    this.alphabet = this.options.alphabet ?? (tokenizer ? tokenizerAlphabet(tokenizer) : PRINTABLE_ASCII);
   }
 
-  /** Feedbacks in which the leak guard found (and redacted or rejected) the gold answer. */
-  get redactions(): number {
-    return this.leaks;
+  async provide(request: FeedbackRequest, options: ProvideOptions = {}): Promise<Feedback> {
+    options.signal?.throwIfAborted();
+    switch (request.kind) {
+      case 'critique':
+        return { kind: 'critique', text: this.critique(request) };
+      case 'merge':
+        return { kind: 'merge', text: this.merge(request) };
+      case 'relevance':
+        return this.relevance(request);
+      case 'abstraction':
+        return { kind: 'abstraction', text: abstractPrinciples(request.references ?? []) };
+      case 'reflection':
+        throw new FeedbackError(REFLECTION_DECLINED);
+      default:
+        throw new FeedbackError(`math-verifier: unknown feedback kind '${String(request.kind)}'`);
+    }
   }
 
-  async provide(request: FeedbackRequest): Promise<Feedback> {
-    if (!this.kinds.includes(request.kind)) throw new Error(`math-verifier: unsupported feedback kind '${request.kind}'`);
-    const golds = this.guardedAnswers(request);
-    const text = request.kind === 'merge' ? this.merge(request) : this.critique(request, golds);
-    return this.guard(request.kind, text, golds);
-  }
-
-  /** Answers the text must not contain: the view's answer (unless allowed) and an arithmetic question's value. */
-  private guardedAnswers(request: FeedbackRequest): string[] {
-    if (request.allowGoldAnswer) return [];
-    const out: string[] = [];
-    if (request.problem.answer !== undefined && request.problem.answer.trim() !== '') out.push(request.problem.answer);
-    const tokens = parseArithmetic(request.problem.question.replace(/=\s*\?\s*$/, ''));
-    const value = tokens?.some((t) => t.kind === 'op') ? evaluateTokens(tokens) : undefined;
-    if (value) out.push(value.toDisplay());
-    return out;
-  }
-
-  private critique(request: FeedbackRequest, golds: readonly string[]): string {
+  private critique(request: FeedbackRequest): string {
     const attempts = (request.attempts ?? []).slice(0, this.options.maxAttempts);
-    if (attempts.length === 0) {
+    const question = request.problem.question;
+    const checked = attempts.map((a) => {
+      const check = checkSolution(a.text, question);
+      return { check, policy: revealPolicy(request, check, a.text) };
+    });
+    if (this.options.format === 'compact') {
+      const first = checked.find((c) => c.check.error?.lineIndex !== undefined) ?? checked[0];
+      return compactHint(first?.check, {
+        revealStepValues: this.options.revealStepValues,
+        alphabet: this.alphabet,
+        policy: first?.policy ?? revealPolicy(request, { steps: [] }, ''),
+      });
+    }
+    if (checked.length === 0) {
       return formatCritique(
-        'there is no attempt to check.',
-        ['Solve the problem one operation per line.'],
+        'There is no attempt to check.',
+        ['Solve the problem with a single operation per line.'],
         this.options.maxFixSteps,
       );
     }
-    const goldValues = golds.map((g) => exactNumber(normalizeAnswer(g))).filter((v): v is Rational => v !== undefined);
-    const goldKnown = goldValues.length > 0 || request.allowGoldAnswer === true;
-    const mayReveal = (v: Rational, isLast: boolean) => {
-      if (goldValues.some((g) => g.equals(v) || g.equals(v.neg()))) return false;
-      return goldKnown || !isLast;
-    };
-    const settings = { revealStepValues: this.options.revealStepValues, maxQuoteChars: this.options.maxQuoteChars, mayReveal };
-    const parts = attempts.map((a) => critiqueParts(checkSolution(a.text, request.problem.question), settings));
+    const parts = checked.map((c) =>
+      critiqueParts(c.check, {
+        revealStepValues: this.options.revealStepValues,
+        maxQuoteChars: this.options.maxQuoteChars,
+        policy: c.policy,
+      }),
+    );
     const issue =
       parts.length === 1
         ? capitalise(parts[0]?.issue ?? '')
@@ -106,22 +118,19 @@ export class MathVerifierFeedback implements FeedbackProvider {
   }
 
   private merge(request: FeedbackRequest): string {
-    const { issues, fixes } = parseCritiques(request.feedbacks ?? []);
+    const texts = request.feedbacks ?? [];
+    if (this.options.format === 'compact') return mergeHints(texts, this.alphabet, this.options.maxFixSteps);
+    const { issues, fixes } = parseCritiques(texts);
     if (issues.length === 0) return '';
     return formatCritique(issues.join(' '), fixes, this.options.maxFixSteps);
   }
 
-  private guard(kind: FeedbackKind, text: string, golds: readonly string[]): Feedback {
-    let out = text;
-    let found = 0;
-    for (const g of golds) {
-      const r = guardLeak(out, g);
-      out = r.text;
-      found += r.redactions;
+  private relevance(request: FeedbackRequest): Feedback {
+    const refs = request.references ?? [];
+    if (refs.length !== 1) {
+      throw new FeedbackError(`math-verifier: a relevance request needs exactly one reference, got ${refs.length}`);
     }
-    if (found === 0) return { kind, text };
-    this.leaks++;
-    if (this.options.onLeak === 'reject') return { kind, text: '', redacted: true };
-    return { kind, text: out.replaceAll(`${REDACTION}${REDACTION}`, REDACTION), redacted: true };
+    const r = relevance(request.problem.question, refs[0] as (typeof refs)[number]);
+    return { kind: 'relevance', text: describeRelevance(r), score: r.score };
   }
 }

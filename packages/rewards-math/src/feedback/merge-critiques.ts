@@ -31,3 +31,19 @@ export function formatCritique(issue: string, fixes: readonly string[], maxFixSt
   const steps = fixes.slice(0, maxFixSteps).map((f, i) => `${i + 1}. ${f}`);
   return steps.length ? `Issue: ${issue}\nFix steps:\n${steps.join('\n')}` : `Issue: ${issue}`;
 }
+
+/**
+ * Merge compact hints: the distinct non-empty lines of `texts` (case-insensitive, first kept,
+ * in order) whose characters all fit `alphabet`, at most `maxLines`, joined by newlines.
+ */
+export function mergeHints(texts: readonly string[], alphabet: string, maxLines: number): string {
+  const out: string[] = [];
+  for (const text of texts) {
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (!line || out.some((x) => x.toLowerCase() === line.toLowerCase())) continue;
+      if ([...line].every((ch) => alphabet.includes(ch))) out.push(line);
+    }
+  }
+  return out.slice(0, maxLines).join('\n');
+}

@@ -1,16 +1,16 @@
 import { formatTokens } from '../arithmetic/expression';
-import type { Rational } from '../rational/rational';
 import type { SolutionCheck } from './check-solution';
 import { ordinal } from './ordinal';
+import type { RevealPolicy } from './reveal-policy';
 
 /** Settings of {@link critiqueParts}. */
 export interface CritiqueSettings {
-  /** Say the corrected value of a wrong step (never when `mayReveal` refuses it). */
+  /** Say the corrected value of a wrong step (never when the reveal policy refuses it). */
   readonly revealStepValues: boolean;
   /** Longest quoted line, characters (longer quotes are cut with `...`). */
   readonly maxQuoteChars: number;
-  /** Whether a value may be written (false for the gold answer, or when it cannot be ruled out). */
-  readonly mayReveal: (value: Rational, isLastStep: boolean) => boolean;
+  /** Which values and fragments may be written. */
+  readonly policy: RevealPolicy;
 }
 
 /** The two parts of a critique: one issue sentence and the fix steps (unnumbered). */
@@ -26,49 +26,64 @@ function quote(line: string, max: number): string {
   return `"${s}"`;
 }
 
-const FINISH = 'End with the final result alone in \\boxed{}.';
+/** The closing fix step of every critique. */
+export const FINISH = 'End with the final result alone in \\boxed{}.';
 
 /**
- * Issue and fix steps for one checked attempt. Lines are named by ordinal words (`the second
- * line`) and quoted; the gold answer is never written on purpose (values pass `mayReveal`),
- * and the caller still runs the leak guard on the assembled text.
+ * Issue and fix steps (prose format) for one checked attempt. Lines are named by ordinal words
+ * (`the second line`) so references carry no digits; a quote, an expression or a value is only
+ * written when the reveal policy allows it (otherwise the sentence is phrased without it). The
+ * feedback service's leak guard still checks the assembled text.
  */
 export function critiqueParts(check: SolutionCheck, settings: CritiqueSettings): CritiqueParts {
   const e = check.error;
-  const lastStepLine = check.steps[check.steps.length - 1]?.lineIndex;
+  const { policy } = settings;
   if (!e) {
     return {
       issue: 'no arithmetic mistake was found in the written steps, so the approach itself is likely wrong.',
       fixes: [
         'Re-read the question and list the quantities it gives.',
         'Check that each step combines the right quantities.',
-        'Recompute, one operation per line.',
+        'Recompute, a single operation per line.',
         FINISH,
       ],
     };
   }
   const where = e.lineIndex !== undefined ? `the ${ordinal(e.lineIndex)} line` : 'the end of the solution';
-  const quoted = e.step ? ` ${quote(e.step.line, settings.maxQuoteChars)}` : '';
+  const q = e.step ? quote(e.step.line, settings.maxQuoteChars) : '';
+  const quoted = q && policy.safe(q) ? ` ${q}` : '';
+  const lhs = e.step && policy.safe(e.step.lhsText) ? e.step.lhsText : undefined;
+  const remaining = e.remaining && policy.safe(formatTokens(e.remaining)) ? formatTokens(e.remaining) : undefined;
   switch (e.kind) {
     case 'arithmetic': {
       const step = e.step!;
-      const claimed = step.claimed.toDisplay();
-      const isLast = step.lineIndex === lastStepLine;
       if (!e.expected) {
         return {
-          issue: `${where}${quoted} divides by zero.`,
+          issue: `${where}${quoted} is an impossible division.`,
           fixes: ['Check which quantity should be the divisor.', 'Redo that line and the lines after it.', FINISH],
           lineIndex: e.lineIndex,
         };
       }
-      const reveal = settings.revealStepValues && settings.mayReveal(e.expected, isLast);
-      const value = reveal ? `${step.lhsText} is ${e.expected.toDisplay()}, not ${claimed}` : `${step.lhsText} is not ${claimed}`;
+      const expected = e.expected.toDisplay();
+      const claimed = step.claimed.toDisplay();
+      const reveal =
+        lhs !== undefined && settings.revealStepValues && policy.mayReveal(e.expected, step) && policy.safe(`${lhs}=${expected}`);
+      const not = policy.safe(claimed) ? `, not ${claimed}` : '';
+      const value = reveal
+        ? `${lhs} is ${expected}${not}`
+        : lhs !== undefined
+          ? not
+            ? `${lhs} is not ${claimed}`
+            : `${lhs} is computed wrongly`
+          : 'its result is wrong';
       return {
         issue: `${where}${quoted} is wrong: ${value}.`,
         fixes: [
           reveal
-            ? `Redo ${where}: ${step.lhsText}=${e.expected.toDisplay()}.`
-            : `Recompute ${step.lhsText} carefully on ${where}.`,
+            ? `Redo ${where}: ${lhs}=${expected}.`
+            : lhs !== undefined
+              ? `Recompute ${lhs} carefully on ${where}.`
+              : `Recompute ${where} carefully.`,
           'Carry the corrected value into every later line.',
           FINISH,
         ],
@@ -83,14 +98,14 @@ export function critiqueParts(check: SolutionCheck, settings: CritiqueSettings):
             ? 'do the multiplications and divisions first'
             : 'work from left to right';
       return {
-        issue: `${where}${quoted} breaks the order of operations: ${step(e)} cannot be done yet; ${first}.`,
+        issue: `${where}${quoted} breaks the order of operations: ${lhs ?? 'this step'} cannot be done yet; ${first}.`,
         fixes: [
           e.nextOperation === 'parentheses'
             ? 'Evaluate the innermost parentheses first.'
             : e.nextOperation === 'multiplication'
               ? 'Do multiplication and division before addition and subtraction.'
               : 'Do additions and subtractions from left to right.',
-          'Write one operation per line and rewrite the rest of the expression with its result.',
+          'Write a single operation per line and rewrite the rest of the expression with its result.',
           FINISH,
         ],
         lineIndex: e.lineIndex,
@@ -98,18 +113,21 @@ export function critiqueParts(check: SolutionCheck, settings: CritiqueSettings):
     }
     case 'operands':
       return {
-        issue: `${where}${quoted} uses numbers that are not in the expression at that point (${formatTokens(e.remaining ?? [])}).`,
+        issue: `${where}${quoted} uses numbers that are not in the expression at that point${remaining ? ` (${remaining})` : ''}.`,
         fixes: [
           'Copy the numbers exactly from the question or from earlier results.',
-          'Combine two numbers that stand next to each other in the current expression.',
+          'Combine numbers that stand next to each other in the current expression.',
           FINISH,
         ],
         lineIndex: e.lineIndex,
       };
     case 'unfinished':
       return {
-        issue: `the solution stops too early: ${formatTokens(e.remaining ?? [])} is still left to compute.`,
-        fixes: [`Continue from ${formatTokens(e.remaining ?? [])}, one operation per line.`, FINISH],
+        issue: `the solution stops too early: ${remaining ?? 'part of the expression'} is still left to compute.`,
+        fixes: [
+          remaining ? `Continue from ${remaining}, a single operation per line.` : 'Continue, a single operation per line.',
+          FINISH,
+        ],
       };
     case 'no-answer':
       return {
@@ -124,8 +142,4 @@ export function critiqueParts(check: SolutionCheck, settings: CritiqueSettings):
         lineIndex: e.lineIndex,
       };
   }
-}
-
-function step(e: NonNullable<SolutionCheck['error']>): string {
-  return e.step ? e.step.lhsText : 'this step';
 }
