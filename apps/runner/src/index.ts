@@ -3,3 +3,8 @@ export { renderConfig } from './commands/config-command';
 export { renderPlugins } from './commands/plugins-command';
 export { composeFromFile, composeFromObject } from './experiment';
 export { buildProgram, runCli } from './program';
+export type { ChatTemplate } from './serve/chat-template';
+export { DEFAULT_CHAT_TEMPLATE, loadChatTemplate } from './serve/chat-template';
+export { choiceSeed } from './serve/choice-seed';
+export type { RunningServer, ServerOptions, ServerStats } from './serve/start-server';
+export { startServer } from './serve/start-server';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { reportError } from './cli-error';
 import { renderConfig } from './commands/config-command';
@@ -6,9 +6,21 @@ import { runEval } from './commands/eval-command';
 import { renderPlugins } from './commands/plugins-command';
 import { runPretrain } from './commands/pretrain-command';
 import { runTraining } from './commands/run-command';
+import { runServe, type ServeOptions } from './commands/serve-command';
 import { composeFromFile, composeFromObject } from './experiment';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A commander parser for an integer option in [min, max]. */
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got '${value}'`);
+    }
+    return n;
+  };
 
 /** Build the `trellis` command tree. `exit` receives the exit code of a failed command. */
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
@@ -92,6 +104,33 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--backend <name>', backendHelp)
     .action(async (checkpoint: string, opts: Parameters<typeof runEval>[1]) => {
       await runEval(checkpoint, opts, log);
+    });
+
+  program
+    .command('serve')
+    .description(
+      'Serve a checkpoint over an OpenAI-compatible HTTP API (/v1/models, /v1/completions, /v1/chat/completions); prints "listening on <url>".',
+    )
+    .argument('<checkpoint>', 'policy checkpoint directory')
+    .option('--host <host>', 'interface to bind; 0.0.0.0 or :: expose the server to the network', '127.0.0.1')
+    .option('--port <port>', 'TCP port; 0 picks a free one (the URL line on stdout says which)', integer(0, 65535), 8000)
+    .option('--model-id <id>', "model name clients must send as 'model' (default: the checkpoint directory's name)")
+    .option('--max-queue <rows>', 'most generation rows (choices) waiting or generating; more get 429', integer(1), 256)
+    .option('--body-limit <bytes>', 'largest request body in bytes; larger get 413', integer(1), 1024 * 1024)
+    .option('--max-batch <rows>', 'most rows merged into one generate call', integer(1), 64)
+    .option(
+      '--batch-wait-ms <ms>',
+      'gathering window: before a batch, wait until no request arrived for this long (at most 4x; at once when full)',
+      integer(0, 60_000),
+      10,
+    )
+    .option('--max-tokens <n>', 'completion cap when a request sets no max_tokens (clamped to the context left)', integer(1), 256)
+    .option('--chat-template <file>', 'chat template file (YAML/JSON: prefix, system, user, assistant, generation, stop)')
+    .option('--backend <name>', backendHelp)
+    .option('-q, --quiet', 'no per-request log lines on stderr')
+    .exitOverride() // usage errors reach runCli (exit 2) instead of exiting 1
+    .action(async (checkpoint: string, opts: ServeOptions) => {
+      await runServe(checkpoint, opts, out, log);
     });
 
   return program;

@@ -13,7 +13,13 @@ interface Pending {
 export interface GenerateBatcherOptions {
   /** Most rows in one merged `generate` call (default 64). */
   readonly maxRows?: number;
-  /** Extra wait before a flush to gather more callers, ms (default 0: the current event-loop turn). */
+  /**
+   * Gathering window, ms (default 0: only the current event-loop turn). Before each merged call,
+   * while fewer than `maxRows` rows are queued, the batcher waits for more callers until none has
+   * arrived for `waitMs` (at most `4 * waitMs` in all); it goes at once when `maxRows` rows are
+   * queued. The wait starts when the batcher is free, so callers released by one call can join
+   * those that queued up during it.
+   */
   readonly waitMs?: number;
 }
 
@@ -39,6 +45,8 @@ export class GenerateBatcher {
   private queue: Pending[] = [];
   private running = false;
   private scheduled = false;
+  /** Told of every new caller while a gathering wait is in progress. */
+  private arrived: (() => void) | undefined;
 
   constructor(
     private readonly policy: Policy,
@@ -51,6 +59,7 @@ export class GenerateBatcher {
     const seeded = sampling.seed === undefined ? requests : withSeeds(requests, sampling.seed);
     return new Promise((resolve, reject) => {
       this.queue.push({ requests: seeded, sampling, resolve, reject });
+      this.arrived?.();
       this.schedule();
     });
   }
@@ -67,17 +76,47 @@ export class GenerateBatcher {
       this.scheduled = false;
       void this.flush();
     };
-    if ((this.options.waitMs ?? 0) > 0) setTimeout(go, this.options.waitMs);
-    else setImmediate(go);
+    setImmediate(go);
+  }
+
+  private get maxRows(): number {
+    return this.options.maxRows ?? 64;
+  }
+
+  private queuedRows(): number {
+    return this.queue.reduce((n, p) => n + p.requests.length, 0);
+  }
+
+  /** The gathering window of `waitMs` (resolves at once when it is 0 or `maxRows` rows are queued). */
+  private gather(): Promise<void> {
+    const waitMs = this.options.waitMs ?? 0;
+    if (waitMs <= 0 || this.queuedRows() >= this.maxRows) return Promise.resolve();
+    const deadline = performance.now() + 4 * waitMs;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.arrived = undefined;
+        resolve();
+      };
+      const quiet = () => {
+        clearTimeout(timer);
+        if (this.queuedRows() >= this.maxRows) return done();
+        timer = setTimeout(done, Math.max(0, Math.min(waitMs, deadline - performance.now())));
+      };
+      this.arrived = quiet;
+      quiet();
+    });
   }
 
   private async flush(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        await this.gather();
         const first = this.queue[0] as Pending;
         const key = samplingKey(first.sampling);
-        const maxRows = this.options.maxRows ?? 64;
+        const maxRows = this.maxRows;
         const batch: Pending[] = [];
         let rows = 0;
         this.queue = this.queue.filter((p) => {
