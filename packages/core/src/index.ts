@@ -55,6 +55,7 @@ export { parseRelevance } from './feedback/parse-relevance';
 export { PolicyFeedback, type PolicyFeedbackOptions, policyFeedbackOptions } from './feedback/policy-feedback';
 export { DEFAULT_POLICY_TEMPLATES } from './feedback/policy-feedback-templates';
 export { renderTemplate, TEMPLATE_VARIABLES, type TemplateVariable, unknownPlaceholders } from './feedback/render-template';
+export { feedbackKindsSchema, feedbackTemplatesSchema, promptTemplateSchema } from './feedback/template-options';
 export { type LayoutSettings, templateValues } from './feedback/template-values';
 export { JsonlMetricsSink, jsonlSinkOptions } from './metrics/jsonl-metrics-sink';
 export type { MetricTarget } from './metrics/metric-target';

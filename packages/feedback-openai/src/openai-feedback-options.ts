@@ -1,17 +1,4 @@
-import { FEEDBACK_KINDS, type FeedbackKind, TEMPLATE_VARIABLES, unknownPlaceholders, z } from '@trellis/core';
-
-const template = z
-  .string()
-  .min(1)
-  .superRefine((t, ctx) => {
-    const bad = unknownPlaceholders(t);
-    if (bad.length) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown placeholder ${bad.map((b) => `{${b}}`).join(', ')}; allowed: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ')}`,
-      });
-    }
-  });
+import { feedbackKindsSchema, feedbackTemplatesSchema, z } from '@trellis/core';
 
 /**
  * Options of the `openai` feedback provider. Timeout, retries and concurrency are set on the
@@ -36,23 +23,11 @@ export const openaiFeedbackOptions = z
     /** Seed sent with each request, for servers that honour it. */
     seed: z.number().int().optional(),
     /** Kinds this provider answers (default: all five). */
-    kinds: z
-      .array(z.enum(FEEDBACK_KINDS as [FeedbackKind, ...FeedbackKind[]]))
-      .min(1)
-      .default([...FEEDBACK_KINDS]),
+    kinds: feedbackKindsSchema,
     /** System message of every request. */
     system: z.string().optional(),
     /** User-message template per kind, replacing the default. */
-    templates: z
-      .object({
-        reflection: template.optional(),
-        abstraction: template.optional(),
-        critique: template.optional(),
-        merge: template.optional(),
-        relevance: template.optional(),
-      })
-      .strict()
-      .default({}),
+    templates: feedbackTemplatesSchema,
     /** Most attempts shown in one request (the latest ones). */
     maxAttempts: z.number().int().positive().default(2),
     /** Longest attempt / reference / feedback text shown, characters. */

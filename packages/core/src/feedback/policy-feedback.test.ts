@@ -95,6 +95,21 @@ describe('PolicyFeedback prompts (golden)', () => {
   });
 });
 
+const serviceOf = (provider: PolicyFeedback) =>
+  new FeedbackService([
+    {
+      name: 'policy',
+      provider,
+      timeoutMs: 1000,
+      retries: 2,
+      backoffMs: 0,
+      maxBackoffMs: 0,
+      concurrency: 2,
+      cacheSize: 0,
+      onLeak: 'redact',
+    },
+  ]);
+
 describe('PolicyFeedback answers', () => {
   it('returns the trimmed generation, greedy by default, and reads relevance scores', async () => {
     const policy = new ScriptedPolicy(cooperative);
@@ -113,19 +128,7 @@ describe('PolicyFeedback answers', () => {
 
   it('reports an unreadable relevance reply as a counted parse failure, never as 0', async () => {
     const p = make(new ScriptedPolicy(() => 'quite relevant'));
-    const s = new FeedbackService([
-      {
-        name: 'policy',
-        provider: p,
-        timeoutMs: 1000,
-        retries: 2,
-        backoffMs: 0,
-        maxBackoffMs: 0,
-        concurrency: 2,
-        cacheSize: 0,
-        onLeak: 'redact',
-      },
-    ]);
+    const s = serviceOf(p);
     const out = await s.request(feedbackRequest(problem, 'relevance', { references: [reference] }));
     expect(out).toMatchObject({ ok: false, reason: 'parse', attempts: 1 });
     expect(s.totalCounts()).toMatchObject({ failures: 1, 'failures/parse': 1 });
@@ -133,19 +136,7 @@ describe('PolicyFeedback answers', () => {
 
   it('fails with reason context when the prompt and answer do not fit the policy, instead of truncating', async () => {
     const policy = new ScriptedPolicy(cooperative, 96);
-    const s = new FeedbackService([
-      {
-        name: 'policy',
-        provider: make(policy),
-        timeoutMs: 1000,
-        retries: 2,
-        backoffMs: 0,
-        maxBackoffMs: 0,
-        concurrency: 2,
-        cacheSize: 0,
-        onLeak: 'redact',
-      },
-    ]);
+    const s = serviceOf(make(policy));
     const out = await s.request(feedbackRequest(problem, 'critique', { attempts: [{ text: '57' }] }));
     expect(out).toMatchObject({ ok: false, reason: 'context', attempts: 1 });
     if (!out.ok)

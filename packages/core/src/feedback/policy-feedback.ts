@@ -2,48 +2,24 @@ import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { GenerateBatcher } from '../policy/generate-batcher';
 import type { Policy } from '../policy/policy';
-import { FEEDBACK_KINDS, type Feedback, type FeedbackKind, type FeedbackRequest } from '../records/feedback';
+import type { Feedback, FeedbackKind, FeedbackRequest } from '../records/feedback';
 import type { SamplingParams } from '../records/generation';
 import { Tokens } from '../tokens';
 import { FeedbackError } from './feedback-error';
 import type { FeedbackProvider, ProvideOptions } from './feedback-provider';
 import { parseRelevance } from './parse-relevance';
 import { DEFAULT_POLICY_TEMPLATES } from './policy-feedback-templates';
-import { renderTemplate, TEMPLATE_VARIABLES, unknownPlaceholders } from './render-template';
+import { renderTemplate } from './render-template';
+import { feedbackKindsSchema, feedbackTemplatesSchema } from './template-options';
 import { templateValues } from './template-values';
-
-const template = z
-  .string()
-  .min(1)
-  .superRefine((t, ctx) => {
-    const bad = unknownPlaceholders(t);
-    if (bad.length) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown placeholder ${bad.map((b) => `{${b}}`).join(', ')}; allowed: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ')}`,
-      });
-    }
-  });
 
 /** Options of the `policy` feedback provider. */
 export const policyFeedbackOptions = z
   .object({
     /** Kinds it answers (default: all five). */
-    kinds: z
-      .array(z.enum(FEEDBACK_KINDS as [FeedbackKind, ...FeedbackKind[]]))
-      .min(1)
-      .default([...FEEDBACK_KINDS]),
+    kinds: feedbackKindsSchema,
     /** Prompt template per kind, replacing the default (see the core README for the defaults). */
-    templates: z
-      .object({
-        reflection: template.optional(),
-        abstraction: template.optional(),
-        critique: template.optional(),
-        merge: template.optional(),
-        relevance: template.optional(),
-      })
-      .strict()
-      .default({}),
+    templates: feedbackTemplatesSchema,
     /** Sampling temperature; 0 = greedy (the default, deterministic). */
     temperature: z.number().min(0).default(0),
     topP: z.number().gt(0).max(1).default(1),
