@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { JSONL_PRESETS } from '../jsonl/jsonl-options';
-import { parseJsonlProblems } from '../jsonl/parse-jsonl-problems';
+import { gsm8kProblems } from '../test-support/gsm8k-problems';
 import { sharedDataFile } from '../test-support/shared-data';
 import { abstractPrinciples } from './abstraction';
 
@@ -53,15 +51,7 @@ describe('abstraction (golden)', () => {
 
   const path = sharedDataFile('gsm8k/train.jsonl');
   it.runIf(path !== undefined)('never writes a digit, over 200 GSM8K reference solutions in pairs', () => {
-    const { problems } = parseJsonlProblems(readFileSync(path as string, 'utf8'), {
-      file: 'train.jsonl',
-      fields: JSONL_PRESETS.gsm8k,
-      split: 'train',
-      testFraction: 0.1,
-      promptTemplate: '{question}',
-      idPrefix: 'gsm8k',
-      limit: 200,
-    });
+    const problems = gsm8kProblems(path as string, 200);
     for (let i = 0; i + 1 < problems.length; i += 2) {
       const refs = [problems[i], problems[i + 1]].map((p) => ({ question: p?.question ?? '', text: p?.solution ?? '' }));
       const text = abstractPrinciples(refs);

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { type FeedbackResult, FeedbackService, feedbackRequest, type LeakPolicy, type Problem, Rng } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
 import { MathAnswerLeakGuard } from '../feedback/math-answer-leak-guard';
 import { MathVerifierFeedback } from '../feedback/math-verifier-feedback';
-import { JSONL_PRESETS } from '../jsonl/jsonl-options';
-import { parseJsonlProblems } from '../jsonl/parse-jsonl-problems';
 import { goldMentions } from '../test-support/gold-mentions';
+import { gsm8kProblems } from '../test-support/gsm8k-problems';
 import { sharedDataFile } from '../test-support/shared-data';
 import { corruptWorkedSolution } from './corrupt-worked-solution';
 
@@ -19,15 +17,7 @@ function service(format: 'prose' | 'compact', onLeak: LeakPolicy): FeedbackServi
 }
 
 describe.runIf(path !== undefined)('math-verifier critiques of 1,000 corrupted GSM8K train solutions', () => {
-  const { problems } = parseJsonlProblems(readFileSync(path as string, 'utf8'), {
-    file: 'train.jsonl',
-    fields: JSONL_PRESETS.gsm8k,
-    split: 'train',
-    testFraction: 0.1,
-    promptTemplate: '{question}',
-    idPrefix: 'gsm8k',
-    limit: PROBLEMS,
-  });
+  const problems = gsm8kProblems(path as string, PROBLEMS);
   const rng = Rng.fromSeed(8);
   const cases = problems.map((p) => ({ problem: p, attempt: corruptWorkedSolution(p.solution ?? '', rng.split(p.id)) }));
 
