@@ -1,18 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const cli = here('../dist/cli.js');
 const fixtures = here('../test/fixtures/');
+const repo = here('../../../');
 
-/** Run the *built* CLI, as a user would. */
-function trellis(...args: string[]) {
+/** Run the *built* CLI in `cwd`, as a user would. */
+function trellisIn(cwd: string, ...args: string[]) {
   if (!existsSync(cli)) throw new Error(`built CLI missing at ${cli}: run 'pnpm build' first`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: fixtures });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Run the *built* CLI in the fixtures directory. */
+const trellis = (...args: string[]) => trellisIn(fixtures, ...args);
 
 describe('trellis CLI (built dist)', () => {
   it('plugins lists every workspace plugin and, with a config, the example plugin and its ids', () => {
@@ -106,4 +112,71 @@ describe('trellis CLI (built dist)', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  describe('the quickstart (run from the repository root, as documented)', () => {
+    const quickstart = 'examples/arithmetic/grpo.yaml';
+    const resolved = (...sets: string[]) => {
+      const r = trellisIn(repo, 'config', quickstart, '--json', ...sets.flatMap((s) => ['--set', s]));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, { use: string; options: Record<string, unknown> }>;
+    };
+
+    it("config shows the checkpoint's shape and alphabet, not the schema defaults", () => {
+      const checkpoint = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base/config.json'), 'utf8'));
+      const tokenizer = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base/tokenizer.json'), 'utf8'));
+      const policy = resolved().policy?.options as { model: Record<string, unknown>; tokenizer: Record<string, unknown> };
+      expect(policy.model).toEqual(checkpoint.model);
+      expect(policy.model.maxContext).toBe(96);
+      expect(policy.tokenizer).toEqual({ type: 'char', alphabet: tokenizer.alphabet });
+      expect(tokenizer.alphabet).toHaveLength(27); // + 4 special ids = vocabSize 31
+      const yaml = trellisIn(repo, 'config', quickstart);
+      expect(yaml.code).toBe(0);
+      expect(yaml.stdout).toContain('maxContext: 96');
+      expect(yaml.stdout).not.toContain('maxContext: 256');
+    });
+
+    it('the printed config resolves again to itself (what --resume does with a run config.yaml)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trellis-config-'));
+      try {
+        const first = trellisIn(repo, 'config', quickstart);
+        expect(first.code).toBe(0);
+        writeFileSync(join(dir, 'config.yaml'), first.stdout);
+        const again = trellisIn(repo, 'config', join(dir, 'config.yaml'));
+        expect(again.stderr).toBe('');
+        expect(again.stdout).toBe(first.stdout);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a shape that contradicts the checkpoint exits 2 naming both values', () => {
+      const r = trellisIn(repo, 'config', quickstart, '--set', 'policy.options.model.maxContext=512');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        'error: --set policy.options.model.maxContext=512: policy.options.model.maxContext: 512 contradicts the checkpoint examples/arithmetic/base (96)\n',
+      );
+    });
+
+    it('a missing checkpoint exits 2 at config time naming the path', () => {
+      const r = trellis('config', join(repo, quickstart));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: .*grpo\.yaml: policy\.options\.checkpoint: checkpoint directory examples\/arithmetic\/base does not exist \(relative paths resolve against the working directory: .*test\/fixtures\/examples\/arithmetic\/base\)\n$/,
+      );
+    });
+
+    it('--set on an option of the preset-filled objective changes only that option', () => {
+      type Objective = { use: string; options: { kl: { coef: number } } };
+      const plain = resolved();
+      const tweaked = resolved('objective.options.kl.coef=0');
+      const objective = plain.objective as Objective;
+      expect(objective.use).toBe('clip');
+      expect(objective.options.kl.coef).toBe(0.001);
+      const expected = structuredClone(plain);
+      (expected.objective as Objective).options.kl.coef = 0;
+      expect(tweaked).toEqual(expected);
+    });
+  });
 });

@@ -42,15 +42,21 @@ export const GRPO_PRESETS = {
     aggregation: 'seq-mean-token-sum',
     kl: { estimator: 'k3', coef: 0.001, placement: 'loss' },
   }),
-  /** REINFORCE++: KL is in the token rewards (`advantage.options.klCoef`), so none in the loss; token mean. */
-  'reinforce-pp': clip({ ratio: 'token', epsLow: 0.2, epsHigh: 0.2, aggregation: 'token-mean', kl: { estimator: 'none' } }),
+  /** REINFORCE++: k1 KL (beta 0.01) in the token rewards, none in the loss; token mean. */
+  'reinforce-pp': clip({
+    ratio: 'token',
+    epsLow: 0.2,
+    epsHigh: 0.2,
+    aggregation: 'token-mean',
+    kl: { estimator: 'k1', coef: 0.01, placement: 'reward' },
+  }),
   /** REINFORCE++-baseline: as REINFORCE++. */
   'reinforce-pp-baseline': clip({
     ratio: 'token',
     epsLow: 0.2,
     epsHigh: 0.2,
     aggregation: 'token-mean',
-    kl: { estimator: 'none' },
+    kl: { estimator: 'k1', coef: 0.01, placement: 'reward' },
   }),
 } as const satisfies Record<string, ConfigPatch>;
 

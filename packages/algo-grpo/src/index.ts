@@ -9,12 +9,14 @@ import { GRPO_PRESETS } from './grpo-presets';
 import { OverlongReward, overlongOptions } from './reward/overlong-reward';
 
 export { degenerateGroupFraction } from './advantage/degenerate-group-fraction';
+export type { GroupNormEstimatorClass } from './advantage/group-norm-estimator';
+export { GroupNormEstimator, groupNormEstimatorClass } from './advantage/group-norm-estimator';
 export { groupLookup, groupOneHot, groupSum } from './advantage/group-ops';
 export type { GrpoAdvantageOptions } from './advantage/grpo-advantages';
 export { grpoAdvantages } from './advantage/grpo-advantages';
 export { grpoAdvantagesTensor } from './advantage/grpo-advantages-tensor';
 export type { GrpoOptions } from './advantage/grpo-estimator';
-export { GroupNormEstimator, GrpoEstimator, grpoOptions } from './advantage/grpo-estimator';
+export { GrpoEstimator, grpoOptions } from './advantage/grpo-estimator';
 export { DapoEstimator, DrGrpoEstimator, drGrpoOptions, GspoEstimator } from './advantage/recipe-estimators';
 export type { ReinforcePpInput, ReinforcePpOptions, ReinforcePpResult } from './advantage/reinforce-pp-advantages';
 export { reinforcePpAdvantages } from './advantage/reinforce-pp-advantages';
@@ -25,8 +27,13 @@ export { ReinforcePpBaselineEstimator, ReinforcePpEstimator, reinforcePpOptions 
 export { rlooAdvantages } from './advantage/rloo-advantages';
 export { rlooAdvantagesTensor } from './advantage/rloo-advantages-tensor';
 export { RlooEstimator, rlooOptions } from './advantage/rloo-estimator';
-export type { DynamicSamplingOptions } from './contribution/dynamic-sampling';
-export { DYNAMIC_SAMPLING_METRICS, DynamicSampling, dynamicSamplingOptions } from './contribution/dynamic-sampling';
+export type { DynamicSamplingJudge, DynamicSamplingOptions } from './contribution/dynamic-sampling';
+export {
+  DYNAMIC_SAMPLING_METRICS,
+  DynamicSampling,
+  dynamicSamplingJudges,
+  dynamicSamplingOptions,
+} from './contribution/dynamic-sampling';
 export type { GrpoPresetId } from './grpo-presets';
 export { CLIP_OBJECTIVE_ID, GRPO_PRESETS } from './grpo-presets';
 export { overlongPenalty } from './reward/overlong-penalty';
@@ -101,7 +108,8 @@ export const grpoCatalog: readonly CatalogEntry[] = [
   {
     slot: 'contribution',
     id: 'dynamic-sampling',
-    description: 'DAPO dynamic sampling: drop groups with all-equal rewards and collect more, bounded rounds.',
+    description:
+      'DAPO dynamic sampling: drop groups whose accuracy is 0 or 1 (or, by option, equal rewards) and collect more, bounded rounds.',
     optionsSchema: dynamicSamplingOptions,
     service: DynamicSampling,
   },

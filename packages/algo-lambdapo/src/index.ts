@@ -6,8 +6,8 @@ import { lambdaPoPreset } from './lambdapo-preset';
 import { rougeLOptions } from './rouge/rouge-l-options';
 import { RougeLReward } from './rouge/rouge-l-reward';
 
-export type { GroupLayout } from './advantage/group-layout';
-export { groupLayout } from './advantage/group-layout';
+/** Moved to `@trellis/core`; re-exported so existing imports keep working. */
+export { type GroupLayout, groupLayout } from '@trellis/core';
 export { LambdaPoEstimator } from './advantage/lambdapo-estimator';
 export type { LambdaPoOptions, LambdaPoParams, Normalization, SequenceScore, WeightMode } from './advantage/lambdapo-options';
 export { lambdaPoOptions, normalizations, sequenceScoreModes, weightModes } from './advantage/lambdapo-options';

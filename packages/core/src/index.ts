@@ -9,6 +9,10 @@ export type {
   AdvantageOutput,
   EstimatorRequirement,
 } from './advantage/advantage-estimator';
+export { type DenseIndex, denseIndex } from './advantage/dense-index';
+export { type GroupLayout, groupLayout } from './advantage/group-layout';
+export { groupMembers } from './advantage/group-members';
+export { meanOf, populationStd, unbiasedStd } from './advantage/group-stats';
 export { corePlugin } from './builtin/core-plugin';
 export * from './checkpoint/index';
 export type {
@@ -33,7 +37,7 @@ export type { Override } from './config/overrides';
 export { applyOverrides, parseOverride } from './config/overrides';
 export type { PretrainConfig } from './config/pretrain-config';
 export { pretrainSchema } from './config/pretrain-config';
-export { resolveConfig } from './config/resolve-config';
+export { type ResolveConfigOptions, resolveConfig } from './config/resolve-config';
 export type { FeedbackDefaults, SamplingConfig, TrainerConfig } from './config/trainer-config';
 export { feedbackDefaultsSchema, samplingSchema, trainerSchema } from './config/trainer-config';
 export { ConfigError, listOf, PluginError } from './errors/trellis-error';
@@ -66,7 +70,7 @@ export type { ObjectiveInput, PolicyObjective } from './objective/policy-objecti
 export { bindSlots, SLOT_TOKENS } from './plugin/bind-slots';
 export type { CatalogItem } from './plugin/build-catalog';
 export { buildCatalog, Catalog } from './plugin/build-catalog';
-export type { CatalogEntry, ConfigPatch, Initializable } from './plugin/catalog';
+export type { CatalogEntry, ConfigPatch, Initializable, ResolveOptionsContext } from './plugin/catalog';
 export { catalogModule } from './plugin/catalog';
 export type { ComposedExperiment } from './plugin/compose-container';
 export { composeContainer, toRawConfig } from './plugin/compose-container';

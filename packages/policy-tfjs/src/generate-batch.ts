@@ -176,6 +176,7 @@ export function generateBatch(
       text: tokenizer.decode(s.completion),
       logProbs: s.logProbs,
       prefillLength: r.prefillIds.length,
+      temperature: T,
       finishReason: s.finish ?? 'length',
     };
   });

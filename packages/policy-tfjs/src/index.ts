@@ -1,5 +1,6 @@
 import { CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
+import { resolveTransformerOptions } from './checkpoint-options';
 import { TransformerPolicyService, transformerPolicyOptions } from './transformer-policy-service';
 
 // Optimizer state I/O lives in core (the trainer checkpoints it); re-exported for convenience.
@@ -12,6 +13,8 @@ export {
 } from '@trellis/core';
 export type { CharTokenizerJSON } from './char-tokenizer';
 export { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
+export type { CheckpointDescription, TokenizerOptions } from './checkpoint-options';
+export { describeCheckpoint, resolveTransformerOptions } from './checkpoint-options';
 export { createPolicy, loadPolicy } from './create-policy';
 export type { HfSpecialTokens } from './hf-tokenizer';
 export { HfTokenizer } from './hf-tokenizer';
@@ -19,7 +22,7 @@ export type { BackendName, ConcreteBackend } from './init-backend';
 export { BACKEND_NAMES, initBackend } from './init-backend';
 export type { ModelConfigInput, ResolvedModelConfig } from './model-config';
 export { ModelConfig, resolveModelConfig } from './model-config';
-export { readCheckpointConfig } from './read-checkpoint-config';
+export { readCheckpointConfig, readCheckpointConfigSync } from './read-checkpoint-config';
 export { logSoftmax, sampleToken } from './sample-token';
 export type { TfjsPolicyOptions } from './tfjs-policy';
 export { TfjsPolicy } from './tfjs-policy';
@@ -47,6 +50,7 @@ export default definePlugin({
         description: 'Decoder-only transformer on TensorFlow.js (KV-cache sampling, safetensors checkpoints).',
         optionsSchema: transformerPolicyOptions,
         service: TransformerPolicyService,
+        resolveOptions: resolveTransformerOptions,
       },
     ]),
 });

@@ -23,7 +23,11 @@ import type { TfjsPolicy } from './tfjs-policy';
 /** Options of the `policy: transformer` catalog entry. */
 export const transformerPolicyOptions = z
   .object({
-    /** Checkpoint directory to load (config, tokenizer and weights come from it; `model`/`tokenizer` are ignored). */
+    /**
+     * Checkpoint directory to load (relative to the working directory). Config, tokenizer and weights
+     * come from it: the resolved options show its `model` and `tokenizer`, and a `model` or
+     * `tokenizer` key the config sets must agree with it (else a config error).
+     */
     checkpoint: z.string().optional(),
     /** Model shape for a fresh, seeded initialisation when no checkpoint is given. */
     model: ModelConfig.default(ModelConfig.parse({})),

@@ -31,9 +31,11 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
     ? (await loadConfigFile(opts.config)).data
     : { task: { use: 'arithmetic' }, rewards: [{ use: 'math-accuracy' }], policy: { use: 'transformer' } };
   const policy = (base.policy as { use?: string; options?: Record<string, unknown> } | undefined) ?? { use: 'transformer' };
+  // The evaluated checkpoint defines the model shape and tokenizer; the config's own would contradict it.
+  const { model: _model, tokenizer: _tokenizer, ...policyOptions } = policy.options ?? {};
   const data = {
     ...base,
-    policy: { ...policy, options: { ...(policy.options ?? {}), checkpoint: resolve(checkpoint) } },
+    policy: { ...policy, options: { ...policyOptions, checkpoint: resolve(checkpoint) } },
     ...(opts.task ? { task: { use: opts.task } } : {}),
   };
   const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;

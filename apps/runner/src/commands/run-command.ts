@@ -26,12 +26,27 @@ export interface RunOptions {
   readonly quiet?: boolean;
 }
 
+/**
+ * A saved config's policy options without `model` and `tokenizer` when they come from a
+ * checkpoint: they are re-read from it, and runs saved before the config showed the checkpoint's
+ * shape hold schema defaults there that would now be refused as contradictions.
+ */
+function withoutCheckpointShape(data: Record<string, unknown>): Record<string, unknown> {
+  const policy = data.policy as { options?: Record<string, unknown> } | undefined;
+  if (!policy?.options?.checkpoint) return data;
+  const { model: _model, tokenizer: _tokenizer, ...options } = policy.options;
+  return { ...data, policy: { ...policy, options } };
+}
+
 async function compose(file: string | undefined, opts: RunOptions): Promise<{ exp: ComposedExperiment; run: RunDirectory }> {
   const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
   if (opts.resume) {
     const run = RunDirectory.open(opts.resume);
     const source = readRunSource(opts.resume);
-    const data = applyOverrides(parseConfigText(run.configText(), join(run.dir, 'config.yaml')), sets.map(parseOverride));
+    const data = applyOverrides(
+      withoutCheckpointShape(parseConfigText(run.configText(), join(run.dir, 'config.yaml'))),
+      sets.map(parseOverride),
+    );
     const exp = await composeContainer(
       { data, file: join(run.dir, 'config.yaml'), overrides: sets },
       { builtins: BUILTIN_PLUGINS, baseDir: source?.configDir ?? process.cwd() },

@@ -20,6 +20,7 @@ function fakePolicy(ms: number) {
         text: r.prompt,
         logProbs: [],
         prefillLength: 0,
+        temperature: 1,
         finishReason: 'eos',
       }));
     },

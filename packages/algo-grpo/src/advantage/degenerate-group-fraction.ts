@@ -1,4 +1,4 @@
-import { groupMembers } from './group-members';
+import { groupMembers } from '@trellis/core';
 
 /**
  * Fraction of groups whose rewards are all equal (within `tolerance`) or that hold one rollout:

@@ -14,19 +14,11 @@ describeAdvantageConformance('dr-grpo', { create: () => new DrGrpoEstimator({}),
 describeAdvantageConformance('dapo', { create: () => new DapoEstimator({}), groupRelative: true });
 describeAdvantageConformance('gspo', { create: () => new GspoEstimator({}), groupRelative: true });
 describeAdvantageConformance('rloo', { create: () => new RlooEstimator(), groupRelative: true });
-// Global whitening (and the KL folded into token rewards) make REINFORCE++ depend on the whole batch.
+// Global whitening makes REINFORCE++ depend on the whole batch.
 describeAdvantageConformance('reinforce-pp', { create: () => new ReinforcePpEstimator({}), groupRelative: false });
-describeAdvantageConformance('reinforce-pp (no KL)', {
-  create: () => new ReinforcePpEstimator({ klCoef: 0 }),
-  groupRelative: false,
-});
+// Without a KL penalty in the input the baseline variant only sees within-group differences.
 describeAdvantageConformance('reinforce-pp-baseline', {
   create: () => new ReinforcePpBaselineEstimator({}),
-  groupRelative: false,
-});
-// Without the KL term the baseline variant only sees within-group differences (shift-invariant, 0 for equal rewards).
-describeAdvantageConformance('reinforce-pp-baseline (no KL)', {
-  create: () => new ReinforcePpBaselineEstimator({ klCoef: 0 }),
   groupRelative: true,
 });
 
@@ -36,9 +28,9 @@ describe('estimator classes', () => {
   it('declare exactly what they use', () => {
     expect(new GrpoEstimator({}).requires).toEqual([]);
     expect(new RlooEstimator().requires).toEqual([]);
-    expect(new ReinforcePpEstimator({}).requires).toEqual(['oldLogProbs', 'refLogProbs']);
-    expect(new ReinforcePpBaselineEstimator({ klCoef: 0.05 }).requires).toEqual(['oldLogProbs', 'refLogProbs']);
-    expect(new ReinforcePpEstimator({ klCoef: 0 }).requires).toEqual([]);
+    expect(new ReinforcePpEstimator({}).requires).toEqual([]);
+    expect(new ReinforcePpBaselineEstimator({}).requires).toEqual([]);
+    expect(() => new ReinforcePpEstimator({ klCoef: 0.05 } as never)).toThrow(/klCoef moved: set objective.options.kl.coef/);
   });
 
   it('use their catalog id and the pure functions', () => {
@@ -52,9 +44,13 @@ describe('estimator classes', () => {
       grpoAdvantages(input.rewards, input.groupIndex, { normalizeStd: false, epsilon: 1e-6 }),
     );
     expect(new RlooEstimator().estimate(input).perSequence).toEqual(rlooAdvantages(input.rewards, input.groupIndex));
-    const pp = new ReinforcePpBaselineEstimator({ klCoef: 0.02 }).estimate(input);
-    expect(pp.perToken).toEqual(reinforcePpAdvantages(input, { klCoef: 0.02, baseline: true, epsilon: 1e-8 }).advantages);
-    expect(pp.metrics?.kl_mean).toBeDefined();
+    const penalty = input.masks.map((m) => m.map((x, t) => (x ? 0.01 * (t + 1) : 0)));
+    const withKl = { ...input, outcomeRewards: input.rewards, rewards: input.rewards.map(() => Number.NaN), klPenalty: penalty };
+    const pp = new ReinforcePpBaselineEstimator({}).estimate(withKl);
+    expect(pp.perToken).toEqual(
+      reinforcePpAdvantages({ ...input, tokenPenalty: penalty }, { baseline: true, epsilon: 1e-8 }).advantages,
+    );
+    expect(pp.metrics?.penalty_mean).toBeGreaterThan(0);
   });
 
   it('report the share of groups with no signal', () => {

@@ -74,10 +74,7 @@ describe('tensor estimators', () => {
       tf.dispose([
         grpoAdvantagesTensor(r, g, 3, std),
         rlooAdvantagesTensor(r, g, 3),
-        reinforcePpAdvantagesTensor(
-          { rewards: r, groupIndex: g, numGroups: 3, mask },
-          { klCoef: 0, baseline: true, epsilon: 1e-8 },
-        ),
+        reinforcePpAdvantagesTensor({ rewards: r, groupIndex: g, numGroups: 3, mask }, { baseline: true, epsilon: 1e-8 }),
       ]);
     };
     call();

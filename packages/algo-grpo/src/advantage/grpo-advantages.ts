@@ -1,4 +1,4 @@
-import { groupMembers } from './group-members';
+import { groupMembers, meanOf, unbiasedStd } from '@trellis/core';
 
 /** Options of the group-normalised advantage. */
 export interface GrpoAdvantageOptions {
@@ -24,11 +24,10 @@ export function grpoAdvantages(
 ): number[] {
   const out = rewards.map(() => 0);
   for (const rows of groupMembers(groupIndex)) {
-    const n = rows.length;
-    if (n < 2) continue;
-    const mean = rows.reduce((a, i) => a + (rewards[i] as number), 0) / n;
-    const variance = rows.reduce((a, i) => a + ((rewards[i] as number) - mean) ** 2, 0) / (n - 1);
-    const scale = options.normalizeStd ? Math.sqrt(variance) + options.epsilon : 1;
+    if (rows.length < 2) continue;
+    const values = rows.map((i) => rewards[i] as number);
+    const mean = meanOf(values);
+    const scale = options.normalizeStd ? unbiasedStd(values, mean) + options.epsilon : 1;
     for (const i of rows) out[i] = ((rewards[i] as number) - mean) / scale;
   }
   return out;

@@ -1,6 +1,5 @@
-import { type AdvantageEstimator, type AdvantageInput, type AdvantageOutput, inject, injectable, Tokens, z } from '@trellis/core';
-import { degenerateGroupFraction } from './degenerate-group-fraction';
-import { type GrpoAdvantageOptions, grpoAdvantages } from './grpo-advantages';
+import { z } from '@trellis/core';
+import { groupNormEstimatorClass } from './group-norm-estimator';
 
 /** Options of `grpo` (and of `dapo` / `gspo`, which use the same estimator). */
 export const grpoOptions = z
@@ -15,33 +14,8 @@ export const grpoOptions = z
 export type GrpoOptions = z.output<typeof grpoOptions>;
 
 /**
- * Shared body of the group-normalised estimators: per-sequence `grpoAdvantages`, plus the
- * `degenerate_group_frac` metric (groups with equal rewards or one member: zero advantage).
- */
-export abstract class GroupNormEstimator implements AdvantageEstimator {
-  abstract readonly id: string;
-  readonly requires = [] as const;
-
-  protected constructor(readonly options: GrpoAdvantageOptions) {}
-
-  /** `[N]` rewards and group ids -> `[N]` per-sequence advantages. */
-  estimate(input: AdvantageInput): AdvantageOutput {
-    return {
-      perSequence: grpoAdvantages(input.rewards, input.groupIndex, this.options),
-      metrics: { degenerate_group_frac: degenerateGroupFraction(input.rewards, input.groupIndex) },
-    };
-  }
-}
-
-/**
  * GRPO (DeepSeekMath, arXiv 2402.03300): `A_i = (r_i - mean r) / (std r + epsilon)` within the
  * group, broadcast to every trained token.
  */
-@injectable()
-export class GrpoEstimator extends GroupNormEstimator {
-  readonly id = 'grpo';
-
-  constructor(@inject(Tokens.ChoiceOptions) options: z.input<typeof grpoOptions>) {
-    super(grpoOptions.parse(options ?? {}));
-  }
-}
+export const GrpoEstimator = groupNormEstimatorClass('grpo', grpoOptions, 'GrpoEstimator');
+export type GrpoEstimator = InstanceType<typeof GrpoEstimator>;

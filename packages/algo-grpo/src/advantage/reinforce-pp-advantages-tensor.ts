@@ -27,10 +27,8 @@ export interface ReinforcePpTensorInput {
   readonly numGroups: number;
   /** `[B, T]` 1 = trained token, 0 = masked or padding. */
   readonly mask: Tensor2D;
-  /** `[B, T]` old log-probs, needed when `klCoef > 0`. */
-  readonly oldLogProbs?: Tensor2D;
-  /** `[B, T]` reference log-probs, needed when `klCoef > 0`. */
-  readonly refLogProbs?: Tensor2D;
+  /** `[B, T]` per-token KL penalty `beta * KL_t` subtracted from token rewards; absent = none. */
+  readonly tokenPenalty?: Tensor2D;
 }
 
 /**
@@ -42,9 +40,6 @@ export interface ReinforcePpTensorInput {
  */
 export function reinforcePpAdvantagesTensor(input: ReinforcePpTensorInput, options: ReinforcePpOptions): Tensor2D {
   const { mask } = input;
-  if (options.klCoef > 0 && (!input.oldLogProbs || !input.refLogProbs)) {
-    throw new Error('reinforce-pp: klCoef > 0 needs oldLogProbs and refLogProbs');
-  }
   return tidy(() => {
     let outcome: Tensor1D = input.rewards;
     if (options.baseline) {
@@ -55,10 +50,7 @@ export function reinforcePpAdvantagesTensor(input: ReinforcePpTensorInput, optio
     const after = cumsum(mask, 1, true, true);
     const last = mul(mask, cast(equal(after, 0), 'float32'));
     let tokenRewards: Tensor2D = mul(last, expandDims(outcome, 1));
-    if (options.klCoef > 0 && input.oldLogProbs && input.refLogProbs) {
-      const k1 = mul(sub(input.oldLogProbs, input.refLogProbs), mask);
-      tokenRewards = sub(tokenRewards, mul(k1, options.klCoef));
-    }
+    if (input.tokenPenalty) tokenRewards = sub(tokenRewards, mul(input.tokenPenalty, mask));
     const returns: Tensor2D = mul(cumsum(tokenRewards, 1, false, true), mask);
     const count = maximum(sum(mask), 1);
     const mean = div(sum(returns), count);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@trellis/core';
+import { Rng, shapeRewardsWithKl } from '@trellis/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReinforcePpInput, type ReinforcePpOptions, reinforcePpAdvantages } from './reinforce-pp-advantages';
 import { reinforcePpAdvantagesTensor } from './reinforce-pp-advantages-tensor';
@@ -12,6 +12,13 @@ function pad(rows: readonly (readonly number[])[], width: number): number[][] {
   return rows.map((r) => Array.from({ length: width }, (_, t) => r[t] ?? 0));
 }
 
+type Rows = readonly (readonly number[])[];
+
+/** The KL-in-reward penalty `klCoef * k1(old, ref)` the trainer hands REINFORCE++ (core's shaping). */
+function withKl(input: { rewards: readonly number[]; masks: Rows }, old: Rows, ref: Rows, klCoef: number) {
+  return shapeRewardsWithKl(input.rewards, old, ref, input.masks, { estimator: 'k1', coef: klCoef }).penalty;
+}
+
 function viaTensor(input: ReinforcePpInput, options: ReinforcePpOptions): number[][] {
   const width = Math.max(1, ...input.masks.map((m) => m.length));
   const numGroups = Math.max(...input.groupIndex) + 1;
@@ -22,8 +29,7 @@ function viaTensor(input: ReinforcePpInput, options: ReinforcePpOptions): number
         groupIndex: tf.tensor1d([...input.groupIndex], 'int32'),
         numGroups,
         mask: tf.tensor2d(pad(input.masks, width)),
-        ...(input.oldLogProbs ? { oldLogProbs: tf.tensor2d(pad(input.oldLogProbs, width)) } : {}),
-        ...(input.refLogProbs ? { refLogProbs: tf.tensor2d(pad(input.refLogProbs, width)) } : {}),
+        ...(input.tokenPenalty ? { tokenPenalty: tf.tensor2d(pad(input.tokenPenalty, width)) } : {}),
       },
       options,
     ).arraySync(),
@@ -31,22 +37,23 @@ function viaTensor(input: ReinforcePpInput, options: ReinforcePpOptions): number
   return out.map((row, i) => row.slice(0, input.masks[i]?.length ?? 0));
 }
 
-const handInput: ReinforcePpInput = {
+const handBase = {
   rewards: [1, 0],
   groupIndex: [0, 0],
   masks: [
     [1, 1, 0],
     [1, 0, 1],
   ],
-  oldLogProbs: [
-    [-1, -2, -3],
-    [-1, -1, -1],
-  ],
-  refLogProbs: [
-    [-1.5, -2, -1],
-    [-0.5, -1, -2],
-  ],
 };
+const handOld = [
+  [-1, -2, -3],
+  [-1, -1, -1],
+];
+const handRef = [
+  [-1.5, -2, -1],
+  [-0.5, -1, -2],
+];
+const handInput: ReinforcePpInput = { ...handBase, tokenPenalty: withKl(handBase, handOld, handRef, 0.1) };
 
 describe('reinforcePpAdvantages', () => {
   it('folds k1 into token rewards, sums future rewards and whitens over trained tokens (hand-computed)', () => {
@@ -55,11 +62,11 @@ describe('reinforcePpAdvantages', () => {
       [0.5 / std, 0.55 / std, 0],
       [-0.5 / std, 0, -0.55 / std],
     ];
-    const opts = { klCoef: 0.1, baseline: false, epsilon: 0 };
+    const opts = { baseline: false, epsilon: 0 };
     const got = reinforcePpAdvantages(handInput, opts);
     got.advantages.forEach((row, i) => row.forEach((v, t) => expect(v).toBeCloseTo(want[i]?.[t] as number, 9)));
     expect(got.metrics.return_mean).toBeCloseTo(0.45, 12);
-    expect(got.metrics.kl_mean).toBeCloseTo((0.5 + 0 - 0.5 + 1) / 4, 12);
+    expect(got.metrics.penalty_mean).toBeCloseTo((0.1 * (0.5 + 0 - 0.5 + 1)) / 4, 12);
     viaTensor(handInput, opts).forEach((row, i) => row.forEach((v, t) => expect(v).toBeCloseTo(want[i]?.[t] as number, 5)));
   });
 
@@ -89,7 +96,7 @@ describe('reinforcePpAdvantages', () => {
       [true, withBaseline],
       [false, plain],
     ] as const) {
-      const opts = { klCoef: 0, baseline, epsilon: 0 };
+      const opts = { baseline, epsilon: 0 };
       reinforcePpAdvantages(input, opts).advantages.forEach((row, i) =>
         row.forEach((v, t) => expect(v).toBeCloseTo(want[i]?.[t] as number, 9)),
       );
@@ -99,25 +106,16 @@ describe('reinforcePpAdvantages', () => {
 
   it('masked tokens get 0 and carry no KL; all-equal outcomes without KL give 0', () => {
     const scrambled = {
-      ...handInput,
-      oldLogProbs: [
-        [-1, -2, 99],
-        [-1, 42, -1],
-      ],
-      refLogProbs: [
-        [-1.5, -2, -7],
-        [-0.5, -3, -2],
+      ...handBase,
+      tokenPenalty: [
+        [0.05, 0, 9.9],
+        [-0.05, 4.2, 0.1],
       ],
     };
-    const opts = { klCoef: 0.1, baseline: false, epsilon: 1e-8 };
+    const opts = { baseline: false, epsilon: 1e-8 };
     expect(reinforcePpAdvantages(scrambled, opts).advantages).toEqual(reinforcePpAdvantages(handInput, opts).advantages);
-    const flat = reinforcePpAdvantages({ ...handInput, rewards: [2, 2] }, { klCoef: 0, baseline: true, epsilon: 1e-8 });
+    const flat = reinforcePpAdvantages({ ...handBase, rewards: [2, 2] }, { baseline: true, epsilon: 1e-8 });
     for (const v of flat.advantages.flat()) expect(v).toBe(0);
-  });
-
-  it('refuses a KL coefficient without log-probs', () => {
-    const bare = { rewards: [1], groupIndex: [0], masks: [[1]] };
-    expect(() => reinforcePpAdvantages(bare, { klCoef: 0.1, baseline: false, epsilon: 1e-8 })).toThrow(/oldLogProbs/);
   });
 
   it('tensor and reference agree on random ragged batches', () => {
@@ -126,15 +124,22 @@ describe('reinforcePpAdvantages', () => {
       const n = 1 + rng.int(8);
       const lengths = Array.from({ length: n }, () => 1 + rng.int(9));
       const rows = (f: () => number) => lengths.map((l) => Array.from({ length: l }, f));
-      const input: ReinforcePpInput = {
+      const base = {
         rewards: lengths.map(() => (rng.next() < 0.5 ? 1 : 0) + rng.next() * 0.2),
         groupIndex: lengths.map((_, i) => Math.floor(i / 3)),
         masks: rows(() => (rng.next() < 0.8 ? 1 : 0)),
-        oldLogProbs: rows(() => -rng.next() * 3),
-        refLogProbs: rows(() => -rng.next() * 3),
+      };
+      const input: ReinforcePpInput = {
+        ...base,
+        tokenPenalty: withKl(
+          base,
+          rows(() => -rng.next() * 3),
+          rows(() => -rng.next() * 3),
+          rng.next() * 0.2,
+        ),
       };
       for (const baseline of [false, true]) {
-        const opts = { klCoef: rng.next() * 0.2, baseline, epsilon: 1e-8 };
+        const opts = { baseline, epsilon: 1e-8 };
         const want = reinforcePpAdvantages(input, opts).advantages;
         viaTensor(input, opts).forEach((row, i) => row.forEach((v, t) => expect(v).toBeCloseTo(want[i]?.[t] as number, 3)));
       }

@@ -2,24 +2,23 @@ import { groupMembers } from './group-members';
 
 type Rows = readonly (readonly number[])[];
 
-/** Per-rollout inputs of REINFORCE++ (rows of `masks`, `oldLogProbs`, `refLogProbs` align). */
+/** Per-rollout inputs of REINFORCE++ (rows of `masks` and `tokenPenalty` align). */
 export interface ReinforcePpInput {
-  /** `[N]` outcome (total) reward per rollout. */
+  /** `[N]` outcome (total) reward per rollout, before any KL penalty. */
   readonly rewards: readonly number[];
   /** `[N]` group id per rollout (used by the baseline variant). */
   readonly groupIndex: readonly number[];
   /** `[N][T_i]` loss mask per token: 1 = trained. */
   readonly masks: Rows;
-  /** `[N][T_i]` behaviour (old) log-probs; needed when `klCoef > 0`. */
-  readonly oldLogProbs?: Rows;
-  /** `[N][T_i]` reference log-probs; needed when `klCoef > 0`. */
-  readonly refLogProbs?: Rows;
+  /**
+   * `[N][T_i]` KL penalty per token, `beta * KL_t` (core's `shapeRewardsWithKl`, from
+   * `objective.kl.placement: reward`); subtracted from each trained token's reward. Absent = none.
+   */
+  readonly tokenPenalty?: Rows;
 }
 
 /** Options of the REINFORCE++ advantage. */
 export interface ReinforcePpOptions {
-  /** beta: per-token reward `-beta * (log pi_old - log pi_ref)` (k1 KL penalty). 0 = none. */
-  readonly klCoef: number;
   /** Subtract the group mean of outcome rewards first (REINFORCE++-baseline). */
   readonly baseline: boolean;
   /** Added to the global token std when whitening. */
@@ -30,25 +29,21 @@ export interface ReinforcePpOptions {
 export interface ReinforcePpResult {
   /** `[N][T_i]` whitened advantages, 0 at masked tokens. */
   readonly advantages: number[][];
-  /** Mean and (population) std of the returns over trained tokens, mean token k1 KL. */
-  readonly metrics: { return_mean: number; return_std: number; kl_mean: number };
+  /** Mean and (population) std of the returns over trained tokens, mean per-token KL penalty. */
+  readonly metrics: { return_mean: number; return_std: number; penalty_mean: number };
 }
 
 /**
  * REINFORCE++ per-token advantages (plain-array reference, float64):
  * 1. outcome `o_i = r_i` (or `r_i - mean_g r` with `baseline`; a group of one then gives 0);
- * 2. token rewards on trained tokens `u_it = -beta * (log pi_old - log pi_ref)_it`, plus `o_i` at
- *    the last trained token;
+ * 2. token rewards on trained tokens `u_it = -penalty_it` (the KL in the reward, when given), plus
+ *    `o_i` at the last trained token;
  * 3. return `G_it = Σ_{s >= t} u_is` over trained tokens (gamma 1);
  * 4. whiten over every trained token of the batch: `A = (G - mean) / (std + epsilon)` with the
  *    population std. Masked tokens get 0.
  */
 export function reinforcePpAdvantages(input: ReinforcePpInput, options: ReinforcePpOptions): ReinforcePpResult {
   const { rewards, masks } = input;
-  const useKl = options.klCoef > 0;
-  if (useKl && (!input.oldLogProbs || !input.refLogProbs)) {
-    throw new Error('reinforce-pp: klCoef > 0 needs oldLogProbs and refLogProbs');
-  }
   const outcome = rewards.map((r) => r);
   if (options.baseline) {
     for (const rows of groupMembers(input.groupIndex)) {
@@ -67,10 +62,10 @@ export function reinforcePpAdvantages(input: ReinforcePpInput, options: Reinforc
     for (let t = mask.length - 1; t >= 0; t--) {
       if (!((mask[t] as number) > 0)) continue;
       let u = t === last ? (outcome[i] as number) : 0;
-      if (useKl) {
-        const k1 = (input.oldLogProbs?.[i]?.[t] ?? 0) - (input.refLogProbs?.[i]?.[t] ?? 0);
-        klSum += k1;
-        u -= options.klCoef * k1;
+      if (input.tokenPenalty) {
+        const p = input.tokenPenalty[i]?.[t] ?? 0;
+        klSum += p;
+        u -= p;
       }
       acc += u;
       row[t] = acc;
@@ -97,5 +92,5 @@ export function reinforcePpAdvantages(input: ReinforcePpInput, options: Reinforc
   const advantages = returns.map((row, i) =>
     row.map((g, t) => ((masks[i]?.[t] ?? 0) > 0 ? (g - mean) / (std + options.epsilon) : 0)),
   );
-  return { advantages, metrics: { return_mean: mean, return_std: std, kl_mean: count ? klSum / count : 0 } };
+  return { advantages, metrics: { return_mean: mean, return_std: std, penalty_mean: count ? klSum / count : 0 } };
 }

@@ -10,11 +10,20 @@ import {
 } from '@trellis/core';
 import { reinforcePpAdvantages } from './reinforce-pp-advantages';
 
-/** Options of `reinforce-pp` and `reinforce-pp-baseline`. */
+/**
+ * Options of `reinforce-pp` and `reinforce-pp-baseline`. The KL penalty is not an estimator
+ * option: it is `objective.options.kl` with `placement: reward` (the preset sets k1, beta 0.01),
+ * folded into the token rewards by the trainer for any estimator.
+ */
 export const reinforcePpOptions = z
   .object({
-    /** beta: each trained token's reward gains `-beta * (log pi_old - log pi_ref)` (k1). 0 = no KL. */
-    klCoef: z.number().min(0).default(0.01),
+    /** Removed: the one KL coefficient is `objective.options.kl.coef` (with `kl.placement: reward`). */
+    klCoef: z
+      .unknown()
+      .optional()
+      .refine((v) => v === undefined, {
+        message: 'klCoef moved: set objective.options.kl.coef (the preset puts the KL in the reward: kl.placement: reward)',
+      }),
     /** Added to the global token std when whitening (return units). */
     epsilon: z.number().positive().default(1e-8),
   })
@@ -24,7 +33,9 @@ export type ReinforcePpEstimatorOptions = z.output<typeof reinforcePpOptions>;
 
 abstract class ReinforcePpBase implements AdvantageEstimator {
   abstract readonly id: string;
-  readonly requires: readonly EstimatorRequirement[];
+  readonly requires: readonly EstimatorRequirement[] = [];
+  /** The baseline variant compares a group's samples (a group of one gets outcome 0). */
+  readonly groupRelative: boolean;
   readonly options: ReinforcePpEstimatorOptions;
 
   protected constructor(
@@ -32,20 +43,22 @@ abstract class ReinforcePpBase implements AdvantageEstimator {
     private readonly baseline: boolean,
   ) {
     this.options = reinforcePpOptions.parse(options ?? {});
-    this.requires = this.options.klCoef > 0 ? ['oldLogProbs', 'refLogProbs'] : [];
+    this.groupRelative = baseline;
   }
 
-  /** Rewards, masks and (when `klCoef > 0`) old/ref token log-probs -> `[N][T_i]` per-token advantages. */
+  /**
+   * Outcome rewards, masks and (with the KL in the reward) the per-token penalties -> `[N][T_i]`
+   * per-token advantages.
+   */
   estimate(input: AdvantageInput): AdvantageOutput {
     const { advantages, metrics } = reinforcePpAdvantages(
       {
-        rewards: input.rewards,
+        rewards: input.outcomeRewards ?? input.rewards,
         groupIndex: input.groupIndex,
         masks: input.masks,
-        ...(input.oldLogProbs ? { oldLogProbs: input.oldLogProbs } : {}),
-        ...(input.refLogProbs ? { refLogProbs: input.refLogProbs } : {}),
+        ...(input.klPenalty ? { tokenPenalty: input.klPenalty } : {}),
       },
-      { klCoef: this.options.klCoef, epsilon: this.options.epsilon, baseline: this.baseline },
+      { epsilon: this.options.epsilon, baseline: this.baseline },
     );
     return { perToken: advantages, metrics };
   }

@@ -1,4 +1,4 @@
-import { groupMembers } from './group-members';
+import { groupMembers } from '@trellis/core';
 
 /**
  * RLOO advantage per rollout (plain-array reference, float64): the leave-one-out baseline

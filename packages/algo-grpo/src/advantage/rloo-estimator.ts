@@ -10,6 +10,8 @@ export const rlooOptions = z.object({}).strict();
 export class RlooEstimator implements AdvantageEstimator {
   readonly id = 'rloo';
   readonly requires = [] as const;
+  /** Leave-one-out baselines need a group: the trainer refuses `groupSize: 1`. */
+  readonly groupRelative = true;
 
   /** `[N]` rewards and group ids -> `[N]` per-sequence advantages. */
   estimate(input: AdvantageInput): AdvantageOutput {

@@ -14,6 +14,8 @@ import { sequenceScores } from './sequence-scores';
 export class LambdaPoEstimator implements AdvantageEstimator {
   readonly id = 'lambdapo';
   readonly requires = ['oldSeqLogProbs'] as const;
+  /** Pairwise advantages within a group: the trainer refuses `groupSize: 1`. */
+  readonly groupRelative = true;
 
   constructor(@inject(Tokens.ChoiceOptions) private readonly options: LambdaPoOptions) {}
 

@@ -1,15 +1,8 @@
-import { groupLayout } from './group-layout';
+import { groupLayout, unbiasedStd } from '@trellis/core';
 import type { LambdaPoParams } from './lambdapo-options';
 import type { LambdaPoResult } from './lambdapo-result';
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-
-/** Unbiased standard deviation of `xs` (0 for fewer than two values). */
-function unbiasedStd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
-}
 
 /**
  * Plain-array float64 reference of the LambdaPO pairwise advantage (one explicit loop per pair):

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { groupLayout } from './group-layout';
+import { groupLayout, meanOf } from '@trellis/core';
 import type { LambdaPoParams } from './lambdapo-options';
 import { lambdaPoPadded } from './lambdapo-padded';
 import type { LambdaPoResult } from './lambdapo-result';
@@ -8,9 +8,7 @@ import type { LambdaPoResult } from './lambdapo-result';
 function centred(values: readonly number[], members: readonly (readonly number[])[]): Float64Array {
   const out = new Float64Array(values.length);
   for (const group of members) {
-    let mean = 0;
-    for (const i of group) mean += values[i] as number;
-    mean /= group.length || 1;
+    const mean = meanOf(group.map((i) => values[i] as number));
     for (const i of group) out[i] = (values[i] as number) - mean;
   }
   return out;

@@ -1,5 +1,4 @@
-import type { AdvantageInput } from '@trellis/core';
-import { groupLayout } from './group-layout';
+import { type AdvantageInput, groupLayout, meanOf } from '@trellis/core';
 import type { SequenceScore } from './lambdapo-options';
 
 /**
@@ -20,7 +19,7 @@ export function sequenceScores(input: AdvantageInput, mode: SequenceScore): numb
   const out = [...raw];
   for (const group of groupLayout(input.groupIndex, input.numGroups).members) {
     const finite = group.map((i) => raw[i] as number).filter(Number.isFinite);
-    const fill = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : 0;
+    const fill = meanOf(finite);
     for (const i of group) if (!Number.isFinite(raw[i])) out[i] = fill;
   }
   return out;

@@ -11,8 +11,15 @@ export type EstimatorRequirement = 'oldSeqLogProbs' | 'oldLogProbs' | 'refLogPro
  * per-token arrays have each rollout's completion length.
  */
 export interface AdvantageInput {
-  /** Total (weighted) reward per rollout. */
+  /**
+   * Total (weighted) reward per rollout; with the KL in the reward (`objective.kl.placement:
+   * reward`) minus the rollout's summed per-token penalty `Σ_t beta * KL_t`.
+   */
   readonly rewards: readonly number[];
+  /** Present iff the KL is in the reward: the rewards before the penalty. */
+  readonly outcomeRewards?: readonly number[];
+  /** Present iff the KL is in the reward: `beta * KL_t` per rollout and token (0 where masked). */
+  readonly klPenalty?: readonly (readonly number[])[];
   /** Dense group index per rollout, 0..numGroups-1. */
   readonly groupIndex: readonly number[];
   readonly numGroups: number;
@@ -44,5 +51,10 @@ export interface AdvantageOutput {
 export interface AdvantageEstimator {
   readonly id: string;
   readonly requires: readonly EstimatorRequirement[];
+  /**
+   * True when advantages compare the samples of a group with each other (GRPO, RLOO, ...), so a
+   * group of one sample always gets advantage 0. The trainer then refuses `trainer.groupSize: 1`.
+   */
+  readonly groupRelative?: boolean;
   estimate(input: AdvantageInput): AdvantageOutput;
 }

@@ -31,13 +31,19 @@ function parseOrThrow(schema: ZodType, data: unknown, raw: RawConfig): ResolvedC
   );
 }
 
+interface ChoiceContext {
+  readonly catalog: Catalog;
+  readonly where: (p: readonly PropertyKey[]) => string;
+  readonly baseDir: string;
+}
+
 function validateChoice(
-  catalog: Catalog,
+  ctx: ChoiceContext,
   slot: SlotName,
   choice: { use: string; options: Record<string, unknown> },
   path: (string | number)[],
-  where: (p: readonly PropertyKey[]) => string,
 ): Record<string, unknown> {
+  const { catalog, where } = ctx;
   const item = catalog.find(slot, choice.use);
   if (!item) {
     throw new ConfigError(
@@ -45,55 +51,93 @@ function validateChoice(
       where([...path, 'use']),
     );
   }
+  const given = choice.options;
   const schema = item.entry.optionsSchema;
+  let options: Record<string, unknown>;
   if (!schema) {
-    const keys = Object.keys(choice.options);
+    const keys = Object.keys(given);
     if (keys.length) {
       throw new ConfigError(
         `${formatPath([...path, 'options'])}: ${slot} '${choice.use}' takes no options, got: ${keys.join(', ')}`,
         where([...path, 'options']),
       );
     }
-    return {};
+    options = {};
+  } else {
+    const parsed = schema.safeParse(given);
+    if (!parsed.success) {
+      const lines = formatIssues(schema, parsed.error.issues, [...path, 'options']);
+      const first = parsed.error.issues[0];
+      throw new ConfigError(
+        `invalid options for ${slot} '${choice.use}':\n  ${lines.join('\n  ')}`,
+        where([...path, 'options', ...(first?.path ?? [])]),
+      );
+    }
+    options = parsed.data as Record<string, unknown>;
   }
-  const parsed = schema.safeParse(choice.options);
-  if (!parsed.success) {
-    const lines = formatIssues(schema, parsed.error.issues, [...path, 'options']);
-    const first = parsed.error.issues[0];
-    throw new ConfigError(
-      `invalid options for ${slot} '${choice.use}':\n  ${lines.join('\n  ')}`,
-      where([...path, 'options', ...(first?.path ?? [])]),
-    );
+  const hook = item.entry.resolveOptions;
+  if (!hook) return options;
+  const optionsPath = [...path, 'options'];
+  return hook(options, {
+    path: optionsPath,
+    given,
+    baseDir: ctx.baseDir,
+    fail(key, message): never {
+      const at = [...optionsPath, ...key];
+      throw new ConfigError(`${formatPath(at)}: ${message}`, where(at));
+    },
+  });
+}
+
+function useOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const use = (value as { use?: unknown }).use;
+  return typeof use === 'string' && use.length > 0 ? use : undefined;
+}
+
+/**
+ * Merge under `data` the preset of each single slot's chosen entry. The choice is read loosely
+ * from the unvalidated data, so a slot the config only half writes (`objective.options.kl.coef`
+ * without `objective.use`) is completed by the preset that fills it before anything is checked.
+ * Only `use`s written in `data` pick presets (a preset's own `use`s do not chain).
+ */
+function applyPresets(data: Record<string, unknown>, catalog: Catalog): unknown {
+  let merged: unknown = data;
+  for (const slot of SINGLE_SLOTS) {
+    const use = useOf(data[slot]);
+    const preset = use ? catalog.find(slot, use)?.entry.preset : undefined;
+    if (preset) merged = mergeUnder(preset, merged);
   }
-  return parsed.data as Record<string, unknown>;
+  return merged;
+}
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveConfigOptions {
+  /** Directory of the config file, handed to `resolveOptions` hooks (default: the working directory). */
+  readonly baseDir?: string;
 }
 
 /**
  * Validate a raw config against the schema and the catalog: apply presets of the chosen entries,
- * check every `use:` exists, validate and default each choice's options, check reward names.
+ * check every `use:` exists, validate and default each choice's options (then let the entry's
+ * `resolveOptions` hook replace them with what the service will really use), check reward names.
  * Errors name the key path, the rule broken and the allowed values, and say whether the value
  * came from the file or from a `--set`.
  */
-export function resolveConfig(raw: RawConfig, catalog: Catalog): ResolvedConfig {
+export function resolveConfig(raw: RawConfig, catalog: Catalog, options: ResolveConfigOptions = {}): ResolvedConfig {
   const where = sourceOf(raw);
-  const first = parseOrThrow(experimentSchema, raw.data, raw);
-  let merged: unknown = raw.data;
-  for (const slot of SINGLE_SLOTS) {
-    const choice = first[slot];
-    const preset = choice ? catalog.find(slot, choice.use)?.entry.preset : undefined;
-    if (preset) merged = mergeUnder(preset, merged);
-  }
-  const config = merged === raw.data ? first : parseOrThrow(experimentSchema, merged, raw);
+  const ctx: ChoiceContext = { catalog, where, baseDir: options.baseDir ?? process.cwd() };
+  const config = parseOrThrow(experimentSchema, applyPresets(raw.data, catalog), raw);
 
   for (const slot of SINGLE_SLOTS) {
     const choice = config[slot];
-    if (choice) choice.options = validateChoice(catalog, slot, choice, [slot], where);
+    if (choice) choice.options = validateChoice(ctx, slot, choice, [slot]);
   }
   for (const slot of MULTI_SLOTS) {
     const key = SLOT_CONFIG_KEYS[slot];
     const list = config[key] as { use: string; options: Record<string, unknown> }[];
     list.forEach((choice, i) => {
-      choice.options = validateChoice(catalog, slot, choice, [key, i], where);
+      choice.options = validateChoice(ctx, slot, choice, [key, i]);
     });
   }
   uniqueNames(config.rewards, 'rewards', 'reward', where);

@@ -94,6 +94,17 @@ describe('feedback through a training run (feedback-audit)', () => {
     }
   });
 
+  it('refuses select: failed when the accuracy reward is not configured, naming the key', async () => {
+    const cfg = config(1, [{ use: 'echo-critic' }], { select: 'failed' });
+    const exp = await composeContainer(
+      { ...cfg, trainer: { ...cfg.trainer, accuracyReward: 'nope' } },
+      { manifests, loadBuiltins: false },
+    );
+    await expect(createTrainer(exp.container)).rejects.toThrow(
+      /feedback-audit selects failed rollouts by trainer.accuracyReward 'nope', but no reward has that name \(rewards: starts-with-a\)/,
+    );
+  });
+
   it('cuts feedback.jsonl back to the checkpoint on resume', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'trellis-audit-')), 'run');
     await train(config(2, [{ use: 'echo-critic' }]), dir);

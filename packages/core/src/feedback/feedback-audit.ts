@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import type { ResolvedConfig } from '../config/experiment-config';
+import { ConfigError } from '../errors/trellis-error';
 import { feedbackRequest } from '../records/feedback';
 import type { RolloutBatch } from '../records/rollout';
 import { Tokens } from '../tokens';
@@ -43,7 +44,15 @@ export class FeedbackAudit implements TrainerContribution {
     @inject(Tokens.ChoiceOptions) private readonly options: FeedbackAuditOptions,
     @inject(Tokens.FeedbackService) private readonly feedback: FeedbackService,
     @inject(Tokens.Config) private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    const accuracy = config.trainer.accuracyReward;
+    const names = config.rewards.map((r) => r.name ?? r.use);
+    if (options.select === 'failed' && !names.includes(accuracy)) {
+      throw new ConfigError(
+        `feedback-audit selects failed rollouts by trainer.accuracyReward '${accuracy}', but no reward has that name (rewards: ${names.join(', ') || 'none'}); set trainer.accuracyReward, or the contribution's select: any`,
+      );
+    }
+  }
 
   onRunStart(info: RunInfo): void {
     if (!info.runDir) return;
@@ -55,7 +64,7 @@ export class FeedbackAudit implements TrainerContribution {
     const o = this.options;
     const accuracy = this.config.trainer.accuracyReward;
     const candidates = batch.groups.map((g) =>
-      g.rollouts.filter((r) => o.select === 'any' || (r.rewardComponents[accuracy] ?? r.reward) <= 0.5).map((r) => ({ g, r })),
+      g.rollouts.filter((r) => o.select === 'any' || (r.rewardComponents[accuracy] ?? 0) <= 0.5).map((r) => ({ g, r })),
     );
     const chosen: (typeof candidates)[number] = [];
     for (let round = 0; chosen.length < o.perStep && candidates.some((c) => c.length > round); round++) {

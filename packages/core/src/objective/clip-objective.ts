@@ -8,6 +8,7 @@ import { RATIO_KINDS } from './clipped-surrogate';
 import { KL_ESTIMATORS } from './kl-estimators';
 import { type PolicyLossOptions, policyLoss } from './policy-loss';
 import type { ObjectiveInput, PolicyObjective } from './policy-objective';
+import type { RewardKlSettings } from './reward-kl';
 
 /** KL-to-reference settings of the clip objective. */
 export const klOptions = z
@@ -18,8 +19,10 @@ export const klOptions = z
     coef: z.number().min(0).default(0.001),
     /**
      * `loss`: the objective adds `beta * agg(KL_t)` and requires reference log-probs.
-     * `reward`: the objective adds nothing; the KL is folded into token rewards by an advantage
-     * estimator that supports it (e.g. algo-grpo's `reinforce-pp`, with its own `klCoef`).
+     * `reward`: the objective adds nothing; before any estimator runs, the trainer subtracts
+     * `beta * KL_t` (old policy vs reference, this estimator and clamp) from each trained token's
+     * reward: sequence estimators see `r_i - Σ_t beta * KL_t`, per-token ones (REINFORCE++) the
+     * per-token penalties (verl's `use_kl_in_reward`).
      */
     placement: z.enum(['loss', 'reward']).default('loss'),
     /** Clamp of the per-token estimate to `[-clamp, clamp]` nats; 10 reproduces verl's `low_var_kl`. Unset = none. */
@@ -85,6 +88,7 @@ export function toPolicyLossOptions(options: ClipObjectiveOptions, fallbackMaxLe
 export class ClipObjective implements PolicyObjective {
   readonly id = 'clip';
   readonly requires: readonly 'refLogProbs'[];
+  readonly rewardKl?: RewardKlSettings;
   /** The resolved loss settings (maxLength filled from the trainer config when available). */
   readonly lossOptions: PolicyLossOptions;
 
@@ -95,6 +99,10 @@ export class ClipObjective implements PolicyObjective {
     const parsed = clipObjectiveOptions.parse(options ?? {});
     this.lossOptions = toPolicyLossOptions(parsed, config?.trainer.sampling.maxNewTokens);
     this.requires = this.lossOptions.kl ? ['refLogProbs'] : [];
+    const { kl } = parsed;
+    if (kl.placement === 'reward' && kl.estimator !== 'none' && kl.coef > 0) {
+      this.rewardKl = { estimator: kl.estimator, coef: kl.coef, ...(kl.clamp === undefined ? {} : { clamp: kl.clamp }) };
+    }
   }
 
   /** Loss and metrics for one minibatch; see `policyLoss` for formulas and metric names. */

@@ -17,3 +17,5 @@ export {
   klTokenReference,
   policyLossReference,
 } from './policy-loss-reference';
+export type { RewardKlSettings, RewardKlShaping } from './reward-kl';
+export { shapeRewardsWithKl, shapeRewardsWithKlTensor } from './reward-kl';

@@ -1,5 +1,6 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { LossWithMetrics } from '../policy/policy';
+import type { RewardKlSettings } from './reward-kl';
 
 /**
  * Tensors for one minibatch, all `[B, T]` (T = longest completion). Positions with `mask` 0 must
@@ -24,6 +25,12 @@ export interface PolicyObjective {
   readonly id: string;
   /** `refLogProbs` when a KL-to-reference term is active. */
   readonly requires: readonly 'refLogProbs'[];
+  /**
+   * Set when the KL to the reference belongs in the rewards instead of the loss: before the
+   * estimator runs, the trainer folds `beta * KL_t` (old vs reference) into every rollout's reward
+   * (`shapeRewardsWithKl`), for any estimator.
+   */
+  readonly rewardKl?: RewardKlSettings;
   /** Scalar loss to minimise plus scalar metrics (`clip_frac`, `approx_kl`, ...). */
   compute(input: ObjectiveInput): LossWithMetrics;
 }

@@ -6,6 +6,25 @@ import type { SlotName } from './slots';
 /** A partial experiment config merged *under* the user's config when a catalog entry is chosen. */
 export type ConfigPatch = Readonly<Record<string, unknown>>;
 
+/** What {@link CatalogEntry.resolveOptions} is told about the choice it resolves. */
+export interface ResolveOptionsContext {
+  /** Key path of the choice's options in the config, e.g. `['policy', 'options']` or `['rewards', 0, 'options']`. */
+  readonly path: readonly (string | number)[];
+  /**
+   * The options as the config wrote them (file, `extends`, `--set` and presets merged), before the
+   * schema filled in defaults: a key present here is one the user (or a preset) set.
+   */
+  readonly given: Readonly<Record<string, unknown>>;
+  /** Directory of the config file (the working directory for an in-memory config). */
+  readonly baseDir: string;
+  /**
+   * Throw the `ConfigError` (exit code 2) for the option at `key` (relative to the options, e.g.
+   * `['model', 'maxContext']`): the message is prefixed with the full key path and the error names
+   * where that value came from (the file or the `--set` that wrote it).
+   */
+  fail(key: readonly (string | number)[], message: string): never;
+}
+
 /**
  * One choosable implementation of a slot. `service` is a class constructed in a child container
  * where `Tokens.ChoiceOptions` holds this choice's validated options; every constructor parameter
@@ -25,6 +44,14 @@ export interface CatalogEntry<T = unknown> {
    * values win; lists merge by `use`). Lets `advantage.use: dapo` also set objective options.
    */
   readonly preset?: ConfigPatch;
+  /**
+   * Runs at config time after the options passed `optionsSchema`, and returns the options the
+   * service will really get (and the resolved config will show), e.g. a model shape read from the
+   * checkpoint the options name in place of the schema's defaults. It must be synchronous and
+   * return options that still satisfy `optionsSchema`; a user mistake (a value that contradicts
+   * what the options point at, a missing file) goes through `ctx.fail`.
+   */
+  readonly resolveOptions?: (options: Record<string, unknown>, ctx: ResolveOptionsContext) => Record<string, unknown>;
 }
 
 /** Instances built from a catalog entry may implement this to finish async set-up. */

@@ -43,13 +43,14 @@ export async function composeContainer(
     throw new ConfigError(line ?? 'plugins: invalid', raw.file ?? 'config');
   }
   const specs = specsParsed.data ?? [];
+  const baseDir = options.baseDir ?? (raw.file ? dirname(resolve(raw.file)) : process.cwd());
   const plugins = await loadPlugins(specs, {
     ...options,
-    baseDir: options.baseDir ?? (raw.file ? dirname(resolve(raw.file)) : process.cwd()),
+    baseDir,
     source: options.source ?? raw.file ?? 'config',
   });
   const { container, catalog } = await buildCatalog(plugins);
-  const resolved = resolveConfig(raw, catalog);
+  const resolved = resolveConfig(raw, catalog, { baseDir });
   container.bind(Tokens.Rng).toConstantValue(Rng.fromSeed(resolved.seed));
   bindSlots(container, resolved, catalog);
   return { container, config: resolved, plugins, catalog };

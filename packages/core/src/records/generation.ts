@@ -55,5 +55,7 @@ export interface GenerationResult {
   readonly logProbs: readonly number[];
   /** Number of leading completion tokens that came from `prefill` (forced, not sampled). */
   readonly prefillLength: number;
+  /** Temperature `logProbs` were taken at: the sampling temperature, 1 for greedy decoding. */
+  readonly temperature: number;
   readonly finishReason: FinishReason;
 }

@@ -33,8 +33,14 @@ export interface Rollout {
   readonly completionText: string;
   /** 1 = token is trained on, 0 = excluded (prefilled spans, padding). */
   readonly lossMask: readonly number[];
-  /** Behaviour-policy log-probs per completion token (natural log, sampling temperature). */
+  /** Behaviour-policy log-probs per completion token (natural log, at `temperature`). */
   readonly behaviourLogProbs: readonly number[];
+  /**
+   * Temperature the rollout was sampled at (1 for greedy). The trainer scores its old, reference
+   * and new log-probs at this temperature, so ratios stay right when a strategy samples at a
+   * temperature other than `trainer.sampling.temperature`.
+   */
+  readonly temperature: number;
   readonly finishReason: FinishReason;
   /** Per-reward scores before weighting, keyed by reward name; filled by the scoring phase. */
   rewardComponents: Record<string, number>;

@@ -19,6 +19,7 @@ function fakePolicy(drop = 0) {
         text: `${req.prompt}#${i}`,
         logProbs: [-1, -2],
         prefillLength: 0,
+        temperature: 1,
         finishReason: 'eos',
       }));
     },

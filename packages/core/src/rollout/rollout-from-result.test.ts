@@ -9,6 +9,7 @@ const result = (completionIds: number[], prefillLength: number): GenerationResul
   text: 'text',
   logProbs: completionIds.map((_, t) => -0.1 * (t + 1)),
   prefillLength,
+  temperature: 0.7,
   finishReason: 'stop',
 });
 
@@ -37,6 +38,7 @@ describe('rolloutFromResult', () => {
       completionText: 'text',
       lossMask: [0, 1],
       behaviourLogProbs: res.logProbs,
+      temperature: 0.7,
       finishReason: 'stop',
       rewardComponents: {},
       reward: 0,

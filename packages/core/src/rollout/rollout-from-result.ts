@@ -30,6 +30,7 @@ export function rolloutFromResult(problem: Problem, result: GenerationResult, at
     completionText: result.text,
     lossMask: result.completionIds.map((_, t) => (t < result.prefillLength ? 0 : 1)),
     behaviourLogProbs: result.logProbs,
+    temperature: result.temperature,
     finishReason: result.finishReason,
     rewardComponents: {},
     reward: 0,

@@ -29,6 +29,7 @@ export function makeRollout(text: string, partial: Partial<Rollout> = {}): Rollo
     completionText: text,
     lossMask: ids.map(() => 1),
     behaviourLogProbs: ids.map(() => -1),
+    temperature: 1,
     finishReason: 'eos',
     rewardComponents: {},
     reward: 0,

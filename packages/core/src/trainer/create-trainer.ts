@@ -49,6 +49,11 @@ export async function createTrainer(container: Container, options: CreateTrainer
   const rng: Rng = container.get(Tokens.Rng);
   if (rewards.length === 0) throw new ConfigError("'rewards' is empty; a training run needs at least one reward");
   const t = config.trainer;
+  if (estimator.groupRelative && t.groupSize < 2) {
+    throw new ConfigError(
+      `trainer.groupSize: ${t.groupSize} with advantage '${config.advantage?.use}' trains nothing: it compares the samples of a group, and a group of one always gets advantage 0; use groupSize >= 2, or an estimator that needs no groups (e.g. reinforce-pp)`,
+    );
+  }
   const reference = needsReference({ estimator, objective, lossTerms }) ? policy.snapshot() : undefined;
   const optimizer = tf.train.adam(t.learningRate, t.adamBeta1, t.adamBeta2, t.adamEpsilon);
   const scorer = new RewardScorer(rewards);

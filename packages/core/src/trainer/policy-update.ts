@@ -3,12 +3,21 @@ import type { AdvantageEstimator } from '../advantage/advantage-estimator';
 import type { TrainerConfig } from '../config/trainer-config';
 import type { LossTerm } from '../objective/loss-term';
 import type { PolicyObjective } from '../objective/policy-objective';
+import { shapeRewardsWithKl } from '../objective/reward-kl';
 import type { Policy } from '../policy/policy';
 import { batchRollouts, type Rollout, type RolloutBatch } from '../records/rollout';
 import type { Rng } from '../rng/rng';
 import type { MetricAccumulator } from './metric-accumulator';
 import { clipAndApply } from './optimizer-step';
-import { advantageRows, buildAdvantageInput, maxCompletionLength, paddedTensor, scoreLogProbs } from './rollout-tensors';
+import {
+  advantageRows,
+  buildAdvantageInput,
+  byTemperature,
+  maxCompletionLength,
+  paddedTensor,
+  scoreLogProbs,
+  temperatureRuns,
+} from './rollout-tensors';
 
 /** What the update phase needs. */
 export interface PolicyUpdateDeps {
@@ -36,6 +45,7 @@ export function needsReference(deps: Pick<PolicyUpdateDeps, 'estimator' | 'objec
   return (
     deps.estimator.requires.includes('refLogProbs') ||
     deps.objective.requires.includes('refLogProbs') ||
+    deps.objective.rewardKl !== undefined ||
     deps.lossTerms.some((t) => t.requires.includes('refLogProbs'))
   );
 }
@@ -58,16 +68,33 @@ export class PolicyUpdate {
     const rollouts = batchRollouts(batch).filter((r) => r.completionIds.length > 0);
     const trainedTokens = rollouts.reduce((a, r) => a + r.lossMask.reduce((x, y) => x + y, 0), 0);
     if (rollouts.length === 0) return { nonFinite: 0, applied: 0, trainedTokens };
-    const temperature = config.sampling.temperature;
     const chunk = config.minibatchSize > 0 ? config.minibatchSize : 64;
     const size = config.minibatchSize > 0 ? config.minibatchSize : rollouts.length;
     // With one epoch over one minibatch the policy being trained is the one that sampled, so the
     // behaviour log-probs (equal to a recomputation within float32 rounding) serve as old log-probs.
     const onPolicy =
       config.oldLogProbs === 'behaviour' || (config.oldLogProbs === 'auto' && config.ppoEpochs === 1 && size >= rollouts.length);
-    const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, temperature, chunk);
-    const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, temperature, chunk) : undefined;
-    const advOut = estimator.estimate(buildAdvantageInput(rollouts, estimator.requires, old, ref));
+    const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, chunk);
+    const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, chunk) : undefined;
+    const rewardKl = this.deps.objective.rewardKl;
+    const shaping =
+      rewardKl && ref
+        ? shapeRewardsWithKl(
+            rollouts.map((r) => r.reward),
+            old,
+            ref,
+            rollouts.map((r) => r.lossMask),
+            rewardKl,
+          )
+        : undefined;
+    if (shaping) {
+      metrics.add('reward/kl', shaping.meanKl);
+      metrics.add(
+        'reward/kl_penalty',
+        shaping.penalty.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) / rollouts.length,
+      );
+    }
+    const advOut = estimator.estimate(buildAdvantageInput(rollouts, estimator.requires, old, ref, shaping));
     const adv = advantageRows(advOut, rollouts);
     for (const [k, v] of Object.entries(advOut.metrics ?? {})) metrics.add(`advantage/${k}`, v);
     const flat = adv.flatMap((row, i) => row.filter((_, t) => rollouts[i]?.lossMask[t]));
@@ -79,7 +106,7 @@ export class PolicyUpdate {
     for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
       const order = rng.shuffle(rollouts.map((_, i) => i));
       for (let s = 0; s < order.length; s += size) {
-        const rows = order.slice(s, s + size);
+        const rows = byTemperature(rollouts, order.slice(s, s + size));
         const ok = this.minibatch(rows, rollouts, old, ref, adv, batch, ids, metrics);
         if (ok) applied++;
         else nonFinite++;
@@ -121,17 +148,7 @@ export class PolicyUpdate {
     };
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const lp = policy.logProbs(
-          {
-            promptIds: part.map((r) => r.promptIds),
-            completionIds: part.map((r) => r.completionIds),
-            temperature: config.sampling.temperature,
-          },
-          { entropy: true },
-        );
-        const logProbs = lp.logProbs.shape[1] === width ? lp.logProbs : tf.slice(lp.logProbs, [0, 0], [part.length, width]);
-        const entropy =
-          lp.entropy && lp.entropy.shape[1] !== width ? tf.slice(lp.entropy, [0, 0], [part.length, width]) : lp.entropy;
+        const { logProbs, entropy } = minibatchLogProbs(policy, part, width);
         const main = objective.compute({ ...inputs, logProbs, ...(entropy ? { entropy } : {}) });
         for (const [k, m] of Object.entries(main.metrics)) kept[`actor/${k}`] = tf.keep(m);
         let loss = main.loss;
@@ -169,4 +186,45 @@ export class PolicyUpdate {
       if (inputs.refLogProbs) inputs.refLogProbs.dispose();
     }
   }
+}
+
+/** `[rows, width]` tensor of a `logProbs` output field, cut or zero-padded to `width` columns. */
+function toWidth(t: tf.Tensor2D, width: number): tf.Tensor2D {
+  const w = t.shape[1];
+  if (w === width) return t;
+  if (w > width) return tf.slice(t, [0, 0], [t.shape[0], width]);
+  return tf.pad(t, [
+    [0, 0],
+    [0, width - w],
+  ]);
+}
+
+/**
+ * Differentiable `[B, width]` log-probs (and entropies) of a minibatch, each rollout scored at the
+ * temperature it was sampled at: one `logProbs` call per run of equal temperature (the rows come
+ * ordered by temperature), stacked in row order.
+ */
+function minibatchLogProbs(
+  policy: Policy,
+  part: readonly Rollout[],
+  width: number,
+): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D | undefined } {
+  const runs = temperatureRuns(
+    part,
+    part.map((_, i) => i),
+  );
+  const outs = runs.map((run) => {
+    const rs = run.rows.map((i) => part[i] as Rollout);
+    const lp = policy.logProbs(
+      { promptIds: rs.map((r) => r.promptIds), completionIds: rs.map((r) => r.completionIds), temperature: run.temperature },
+      { entropy: true },
+    );
+    return { logProbs: toWidth(lp.logProbs, width), entropy: lp.entropy ? toWidth(lp.entropy, width) : undefined };
+  });
+  if (outs.length === 1) return outs[0] as { logProbs: tf.Tensor2D; entropy: tf.Tensor2D | undefined };
+  const entropies = outs.map((o) => o.entropy);
+  return {
+    logProbs: tf.concat(outs.map((o) => o.logProbs)) as tf.Tensor2D,
+    entropy: entropies.every((e) => e !== undefined) ? (tf.concat(entropies as tf.Tensor2D[]) as tf.Tensor2D) : undefined,
+  };
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdvantageInput, AdvantageOutput, EstimatorRequirement } from '../advantage/advantage-estimator';
+import { denseIndex } from '../advantage/dense-index';
+import type { RewardKlShaping } from '../objective/reward-kl';
 import type { Policy } from '../policy/policy';
 import type { Rollout } from '../records/rollout';
 
@@ -18,55 +20,83 @@ export function paddedTensor(rows: readonly (readonly number[])[], width: number
 }
 
 /**
- * Per-token log-probs of each rollout's completion under `policy` (no gradient), computed in
- * chunks of `chunk` rollouts. Row i has `rollouts[i].completionIds.length` entries.
+ * Runs of equal sampling temperature over `rows` (indices into `rollouts`), in order: the
+ * rollouts of one run can share a `logProbs` call. One run when every rollout shares a temperature.
  */
-export function scoreLogProbs(policy: Policy, rollouts: readonly Rollout[], temperature: number, chunk: number): number[][] {
-  const out: number[][] = [];
-  for (let s = 0; s < rollouts.length; s += chunk) {
-    const part = rollouts.slice(s, s + chunk);
-    const lp = tf.tidy(
-      () =>
-        policy.logProbs({
-          promptIds: part.map((r) => r.promptIds),
-          completionIds: part.map((r) => r.completionIds),
-          temperature,
-        }).logProbs,
-    );
-    const rows = lp.arraySync() as number[][];
-    lp.dispose();
-    rows.forEach((row, i) => out.push(row.slice(0, part[i]?.completionIds.length ?? 0)));
+export function temperatureRuns(
+  rollouts: readonly Rollout[],
+  rows: readonly number[],
+): { temperature: number; rows: number[] }[] {
+  const runs: { temperature: number; rows: number[] }[] = [];
+  for (const i of rows) {
+    const t = (rollouts[i] as Rollout).temperature;
+    const last = runs[runs.length - 1];
+    if (last && last.temperature === t) last.rows.push(i);
+    else runs.push({ temperature: t, rows: [i] });
+  }
+  return runs;
+}
+
+/** `rows` ordered so that equal temperatures are adjacent (stable: first-seen temperature first). */
+export function byTemperature(rollouts: readonly Rollout[], rows: readonly number[]): number[] {
+  const order = new Map<number, number>();
+  for (const i of rows) {
+    const t = (rollouts[i] as Rollout).temperature;
+    if (!order.has(t)) order.set(t, order.size);
+  }
+  return [...rows].sort(
+    (a, b) =>
+      (order.get((rollouts[a] as Rollout).temperature) as number) - (order.get((rollouts[b] as Rollout).temperature) as number),
+  );
+}
+
+/**
+ * Per-token log-probs of each rollout's completion under `policy` (no gradient), each at the
+ * temperature the rollout was sampled at, in chunks of at most `chunk` rollouts of one
+ * temperature. Row i has `rollouts[i].completionIds.length` entries.
+ */
+export function scoreLogProbs(policy: Policy, rollouts: readonly Rollout[], chunk: number): number[][] {
+  const out: number[][] = new Array(rollouts.length);
+  const all = rollouts.map((_, i) => i);
+  for (const run of temperatureRuns(rollouts, byTemperature(rollouts, all))) {
+    for (let s = 0; s < run.rows.length; s += chunk) {
+      const part = run.rows.slice(s, s + chunk).map((i) => rollouts[i] as Rollout);
+      const lp = tf.tidy(
+        () =>
+          policy.logProbs({
+            promptIds: part.map((r) => r.promptIds),
+            completionIds: part.map((r) => r.completionIds),
+            temperature: run.temperature,
+          }).logProbs,
+      );
+      const rows = lp.arraySync() as number[][];
+      lp.dispose();
+      rows.forEach((row, k) => {
+        out[run.rows[s + k] as number] = row.slice(0, part[k]?.completionIds.length ?? 0);
+      });
+    }
   }
   return out;
 }
 
-/** Dense indices for string keys, in first-seen order. */
-function denseIndex(keys: readonly string[]): { index: number[]; count: number } {
-  const map = new Map<string, number>();
-  const index = keys.map((k) => {
-    let v = map.get(k);
-    if (v === undefined) {
-      v = map.size;
-      map.set(k, v);
-    }
-    return v;
-  });
-  return { index, count: map.size };
-}
-
-/** Build the estimator input; `old`/`ref` are included only when the estimator requires them. */
+/**
+ * Build the estimator input; `old`/`ref` are included only when the estimator requires them.
+ * With `shaping` (the KL in the reward), `rewards` are the shaped ones and `outcomeRewards` /
+ * `klPenalty` come along.
+ */
 export function buildAdvantageInput(
   rollouts: readonly Rollout[],
   requires: readonly EstimatorRequirement[],
   old: readonly (readonly number[])[] | undefined,
   ref: readonly (readonly number[])[] | undefined,
+  shaping?: RewardKlShaping,
 ): AdvantageInput {
   const groups = denseIndex(rollouts.map((r) => r.groupId));
   const subGroups = denseIndex(rollouts.map((r) => `${r.groupId}\u0000${r.subGroup}`));
   const masks = rollouts.map((r) => r.lossMask);
   const lengths = masks.map((m) => m.reduce((a, b) => a + b, 0));
   const input: { -readonly [K in keyof AdvantageInput]: AdvantageInput[K] } = {
-    rewards: rollouts.map((r) => r.reward),
+    rewards: shaping ? shaping.rewards : rollouts.map((r) => r.reward),
     groupIndex: groups.index,
     numGroups: groups.count,
     subGroupIndex: subGroups.index,
@@ -80,6 +110,10 @@ export function buildAdvantageInput(
   }
   if (requires.includes('oldLogProbs') && old) input.oldLogProbs = old;
   if (requires.includes('refLogProbs') && ref) input.refLogProbs = ref;
+  if (shaping) {
+    input.outcomeRewards = shaping.outcomeRewards;
+    input.klPenalty = shaping.penalty;
+  }
   return input;
 }
 

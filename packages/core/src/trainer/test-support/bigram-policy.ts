@@ -93,6 +93,7 @@ export class BigramPolicy implements Policy {
         text: this.tokenizer.decode(out),
         logProbs: lps,
         prefillLength: 0,
+        temperature: temp,
         finishReason: finish,
       };
     });

@@ -29,6 +29,7 @@ export class ScriptedPolicy implements Policy {
         text,
         logProbs: Array.from(text, () => -1),
         prefillLength: 0,
+        temperature: sampling.greedy ? 1 : sampling.temperature,
         finishReason: 'eos',
       };
     });

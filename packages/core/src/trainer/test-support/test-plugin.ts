@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import type { AdvantageEstimator, AdvantageInput, AdvantageOutput } from '../../advantage/advantage-estimator';
+import type {
+  AdvantageEstimator,
+  AdvantageInput,
+  AdvantageOutput,
+  EstimatorRequirement,
+} from '../../advantage/advantage-estimator';
 import type { FeedbackProvider, ProvideOptions } from '../../feedback/feedback-provider';
 import type { ObjectiveInput, PolicyObjective } from '../../objective/policy-objective';
 import { catalogModule } from '../../plugin/catalog';
@@ -9,8 +14,11 @@ import { CORE_API_VERSION, definePlugin } from '../../plugin/define-plugin';
 import type { LossWithMetrics, Policy } from '../../policy/policy';
 import type { Feedback, FeedbackKind, FeedbackRequest } from '../../records/feedback';
 import type { Problem, Split } from '../../records/problem';
+import type { RolloutGroup } from '../../records/rollout';
 import type { Reward, RewardInput, RewardOutput } from '../../reward/reward';
 import type { Rng } from '../../rng/rng';
+import { rolloutFromResult } from '../../rollout/rollout-from-result';
+import type { CollectedRollouts, RolloutContext, RolloutStrategy } from '../../rollout/rollout-strategy';
 import type { TaskSource } from '../../task/task-source';
 import { Tokens } from '../../tokens';
 import { BigramPolicy, TinyTokenizer } from './bigram-policy';
@@ -67,8 +75,8 @@ class HangingReward implements Reward {
 
 @injectable()
 class MeanBaseline implements AdvantageEstimator {
-  readonly id = 'mean-baseline';
-  readonly requires = [] as const;
+  readonly id: string = 'mean-baseline';
+  readonly requires: readonly EstimatorRequirement[] = [];
   estimate(input: AdvantageInput): AdvantageOutput {
     const sums = new Array(input.numGroups).fill(0);
     const counts = new Array(input.numGroups).fill(0);
@@ -82,12 +90,52 @@ class MeanBaseline implements AdvantageEstimator {
   }
 }
 
+/** Records every input it gets (static, for tests), then behaves as `mean-baseline`. */
+@injectable()
+export class SpyEstimator extends MeanBaseline {
+  static readonly seen: AdvantageInput[] = [];
+  override readonly id: string = 'spy';
+  override readonly requires: readonly EstimatorRequirement[] = ['oldLogProbs', 'refLogProbs'];
+  readonly groupRelative: boolean;
+  constructor(@inject(Tokens.ChoiceOptions) options: { groupRelative?: boolean }) {
+    super();
+    this.groupRelative = options.groupRelative === true;
+  }
+  override estimate(input: AdvantageInput): AdvantageOutput {
+    SpyEstimator.seen.push(input);
+    return super.estimate(input);
+  }
+}
+
 @injectable()
 class NanObjective implements PolicyObjective {
   readonly id = 'nan';
   readonly requires = [] as const;
   compute(input: ObjectiveInput): LossWithMetrics {
     return { loss: tf.mul(tf.sum(input.logProbs), Number.NaN) as tf.Scalar, metrics: {} };
+  }
+}
+
+/** Groups like `groups`, but every other problem is sampled at temperature 0.7 (a regeneration-style turn). */
+@injectable()
+class MixedTemperatureStrategy implements RolloutStrategy {
+  readonly id = 'mixed-temperature';
+  async collect(problems: readonly Problem[], ctx: RolloutContext): Promise<CollectedRollouts> {
+    const groups: RolloutGroup[] = [];
+    for (const [g, problem] of problems.entries()) {
+      const sampling = g % 2 === 0 ? { ...ctx.sampling, temperature: 0.7 } : ctx.sampling;
+      const results = await ctx.policy.generate(
+        Array.from({ length: ctx.groupSize }, () => ({ prompt: problem.prompt })),
+        { ...sampling, seed: (sampling.seed ?? 0) + g },
+      );
+      const groupId = `${ctx.idPrefix}g${g}`;
+      groups.push({
+        id: groupId,
+        problem,
+        rollouts: results.map((r, k) => rolloutFromResult(problem, r, { id: `${groupId}-${k}`, groupId })),
+      });
+    }
+    return { groups };
   }
 }
 
@@ -121,9 +169,10 @@ export const trainerTestPlugin = definePlugin({
     policy: ['bigram'],
     task: ['say-a'],
     reward: ['starts-with-a', 'throws', 'hangs'],
-    advantage: ['mean-baseline'],
+    advantage: ['mean-baseline', 'spy'],
     objective: ['nan'],
     feedback: ['echo-critic', 'stalls'],
+    rollout: ['mixed-temperature'],
   },
   createModule: () =>
     catalogModule([
@@ -139,8 +188,16 @@ export const trainerTestPlugin = definePlugin({
       { slot: 'reward', id: 'throws', description: '', service: ThrowingReward },
       { slot: 'reward', id: 'hangs', description: '', service: HangingReward },
       { slot: 'advantage', id: 'mean-baseline', description: '', service: MeanBaseline },
+      {
+        slot: 'advantage',
+        id: 'spy',
+        description: '',
+        service: SpyEstimator,
+        optionsSchema: z.object({ groupRelative: z.boolean().default(false) }),
+      },
       { slot: 'objective', id: 'nan', description: '', service: NanObjective },
       { slot: 'feedback', id: 'echo-critic', description: '', service: EchoCritic },
+      { slot: 'rollout', id: 'mixed-temperature', description: '', service: MixedTemperatureStrategy },
       { slot: 'feedback', id: 'stalls', description: '', service: StallingCritic },
     ]),
 });

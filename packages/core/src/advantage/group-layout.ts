@@ -10,8 +10,13 @@ export interface GroupLayout {
 }
 
 /**
- * Arrange rollouts by group. `groupIndex[i]` must be an integer in `[0, numGroups)`; groups may
- * have different sizes (or be empty). Throws on an out-of-range index.
+ * Arrange rollouts by dense group id: `members[g]` lists group g's rows in batch order and
+ * `slot[i]` is row i's position in its group (e.g. its column in a `[numGroups, maxSize]` padded
+ * tensor). Groups may have different sizes, or be empty.
+ *
+ * @param groupIndex `[N]` group of each row, integers in `[0, numGroups)`.
+ * @param numGroups number of groups (`members.length`).
+ * @throws RangeError when an index is not an integer in `[0, numGroups)`.
  */
 export function groupLayout(groupIndex: readonly number[], numGroups: number): GroupLayout {
   const members: number[][] = Array.from({ length: numGroups }, () => []);
