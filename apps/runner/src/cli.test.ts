@@ -167,6 +167,13 @@ describe('trellis CLI (built dist)', () => {
       );
     });
 
+    it('a run with a group-relative estimator and groupSize 1 exits 2 before training', () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'trellis-g1-')), 'run');
+      const r = trellisIn(repo, 'run', quickstart, '--set', 'trainer.groupSize=1', '--out', out, '-q');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/trainer\.groupSize: 1 with advantage 'grpo' trains nothing/);
+    });
+
     it('--set on an option of the preset-filled objective changes only that option', () => {
       type Objective = { use: string; options: { kl: { coef: number } } };
       const plain = resolved();
