@@ -155,16 +155,22 @@ describe('trellis CLI (built dist)', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        'error: --set policy.options.model.maxContext=512: policy.options.model.maxContext: 512 contradicts the checkpoint examples/arithmetic/base (96)\n',
+        `error: --set policy.options.model.maxContext=512: policy.options.model.maxContext: 512 contradicts the checkpoint ${join(repo, 'examples/arithmetic/base')} (96)\n`,
       );
     });
 
-    it('a missing checkpoint exits 2 at config time naming the path', () => {
-      const r = trellis('config', join(repo, quickstart));
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        /^error: .*grpo\.yaml: policy\.options\.checkpoint: checkpoint directory examples\/arithmetic\/base does not exist \(relative paths resolve against the working directory: .*test\/fixtures\/examples\/arithmetic\/base\)\n$/,
-      );
+    it('a missing checkpoint exits 2 at config time naming the path, resolved against the config file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trellis-config-'));
+      try {
+        writeFileSync(join(dir, 'exp.yaml'), `extends: ${join(repo, quickstart)}\npolicy: { options: { checkpoint: ./nope } }\n`);
+        const r = trellis('config', join(dir, 'exp.yaml'));
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe(
+          `error: ${join(dir, 'exp.yaml')}: policy.options.checkpoint: checkpoint directory ./nope does not exist (resolved against ${dir}: ${join(dir, 'nope')})\n`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('a run with a group-relative estimator and groupSize 1 exits 2 before training', () => {

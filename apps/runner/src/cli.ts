@@ -7,7 +7,9 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`fatal: ${(e as Error)?.stack ?? String(e)}\n`);
+    // runCli reports every error itself; this is a last resort.
+    const debug = process.argv.includes('--debug');
+    process.stderr.write(`fatal: ${debug ? ((e as Error)?.stack ?? String(e)) : ((e as Error)?.message ?? String(e))}\n`);
     process.exitCode = 1;
   },
 );

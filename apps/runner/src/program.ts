@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '@trellis/core';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { reportError } from './cli-error';
 import { renderConfig } from './commands/config-command';
@@ -8,26 +9,50 @@ import { runPretrain } from './commands/pretrain-command';
 import { runTraining } from './commands/run-command';
 import { runServe, type ServeOptions } from './commands/serve-command';
 import { composeFromFile, composeFromObject } from './experiment';
+import { checkOutPath } from './out-path';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** A commander parser for an integer option in [min, max]. */
-const integer =
+export const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got '${value}'`);
+      const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      throw new InvalidArgumentError(`expected ${range}, got '${value}'`);
     }
     return n;
   };
+
+/** A commander parser for a finite number > 0. */
+export const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a number > 0, got '${value}'`);
+  }
+  return n;
+};
+
+/**
+ * Tensor backends of the `transformer` policy (`BACKEND_NAMES` of @trellis/policy-tfjs, repeated
+ * here so that starting the CLI does not load TensorFlow.js; a test keeps the two equal).
+ */
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
+
+const backendOption = () =>
+  new Option('--backend <name>', 'tensor backend (sets policy.options.backend)').choices(BACKENDS as unknown as string[]);
 
 /** Build the `trellis` command tree. `exit` receives the exit code of a failed command. */
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('trellis')
     .description('Trellis: reinforcement-learning post-training of language models, as composable plugins.')
     .version(pkg.version)
-    .showHelpAfterError();
+    .option('--debug', 'print the stack trace of any error')
+    // Usage errors (unknown option, bad value, missing argument) reach runCli, which exits 2;
+    // commands defined below inherit this.
+    .exitOverride()
+    .showHelpAfterError("(run 'trellis --help' for usage)");
 
   program
     .command('plugins')
@@ -52,7 +77,6 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const backendHelp = 'tensor backend: auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu (sets policy.options.backend)';
 
   program
     .command('pretrain')
@@ -60,7 +84,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .argument('<config>', 'experiment file (YAML or JSON)')
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
     .option('-o, --out <dir>', 'checkpoint directory (default: pretrain.out)')
-    .option('--backend <name>', backendHelp)
+    .addOption(backendOption())
     .option('--keep-evals', 'also keep the checkpoint of every evaluation in <out>-step-<N>')
     .action(async (file: string, opts: { set: string[]; out?: string; backend?: string; keepEvals?: boolean }) => {
       await runPretrain(file, opts, log);
@@ -73,13 +97,20 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
     .option('-o, --out <dir>', 'run directory (default: runs/<name>-<timestamp>); must not exist or be empty')
     .option('--resume <runDir>', 'continue a run from its latest checkpoint')
-    .option('--backend <name>', backendHelp)
+    .addOption(backendOption())
     .option('-q, --quiet', 'no progress display')
     .action(
       async (
         file: string | undefined,
         opts: { set: string[]; out?: string; resume?: string; backend?: string; quiet?: boolean },
       ) => {
+        if (!file && !opts.resume) {
+          throw new ConfigError(
+            'a config file is required (trellis run exp.yaml), unless you continue a run with --resume <runDir>',
+          );
+        }
+        // Before anything is composed or created: a bad --out fails at once (and never hangs).
+        if (opts.out !== undefined && !opts.resume) checkOutPath(opts.out, { kind: 'dir' });
         await runTraining(file, opts, log);
       },
     );
@@ -87,21 +118,19 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   program
     .command('eval')
     .description('Evaluate a checkpoint: pass@1 (mean over k samples), unbiased pass@k, maj@k; per-problem JSONL.')
-    .argument('<checkpoint>', 'policy checkpoint directory')
+    .argument('<checkpoint>', 'policy checkpoint directory, or a run directory (its latest checkpoint)')
     .option('-c, --config <file>', 'experiment file supplying policy, task and rewards (default: arithmetic + math-accuracy)')
     .option('--task <id>', 'task id to evaluate on (overrides the config task)')
-    .option('--split <split>', 'train or test', 'test')
-    .option('-k, --samples <k>', 'samples per problem', (v) => Number.parseInt(v, 10), 1)
+    .addOption(new Option('--split <split>', 'which split to evaluate').choices(['train', 'test']).default('test'))
+    .option('-k, --samples <k>', 'samples per problem (>= 1)', integer(1), 1)
     .option('--greedy', 'greedy decoding (default when --samples is 1)')
-    .option('--temperature <t>', 'sampling temperature when not greedy', Number.parseFloat, 1)
-    .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', (v) =>
-      Number.parseInt(v, 10),
-    )
-    .option('--limit <n>', 'number of problems (default: trainer.evalProblems)', (v) => Number.parseInt(v, 10))
-    .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10), 0)
-    .option('-o, --out <file>', 'write per-problem results as JSONL')
+    .option('--temperature <t>', 'sampling temperature when not greedy (> 0)', positiveNumber, 1)
+    .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', integer(1))
+    .option('--limit <n>', 'number of problems, >= 1 (default: trainer.evalProblems)', integer(1))
+    .option('--seed <n>', 'sampling seed', integer(0), 0)
+    .option('-o, --out <file>', 'write per-problem results as JSONL (checked before evaluating)')
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
-    .option('--backend <name>', backendHelp)
+    .addOption(backendOption())
     .action(async (checkpoint: string, opts: Parameters<typeof runEval>[1]) => {
       await runEval(checkpoint, opts, log);
     });
@@ -126,28 +155,42 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     )
     .option('--max-tokens <n>', 'completion cap when a request sets no max_tokens (clamped to the context left)', integer(1), 256)
     .option('--chat-template <file>', 'chat template file (YAML/JSON: prefix, system, user, assistant, generation, stop)')
-    .option('--backend <name>', backendHelp)
+    .addOption(backendOption())
     .option('-q, --quiet', 'no per-request log lines on stderr')
-    .exitOverride() // usage errors reach runCli (exit 2) instead of exiting 1
     .action(async (checkpoint: string, opts: ServeOptions) => {
       await runServe(checkpoint, opts, out, log);
     });
 
+  for (const command of program.commands) {
+    command.showHelpAfterError(`(run 'trellis ${command.name()} --help' for usage)`);
+  }
   return program;
 }
 
-/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+/** `--debug` anywhere before a `--` (also when parsing failed before commander saw it). */
+const wantsDebug = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--debug');
+};
+
+/**
+ * Run the CLI with `argv` (without node and script); resolves to the exit code: 0 on success, 2
+ * for bad input (usage errors, configs, flags, files: one `error:` line, no stack trace), 1 for
+ * anything else. `--debug` adds stack traces.
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
-    const code = (e as { code?: string; exitCode?: number }).code;
+    const { code, exitCode } = e as { code?: string; exitCode?: number };
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
+      // Help or version asked for: 0. A usage error: commander has printed its one-line error and
+      // the --help hint already; exit 2 (also for `trellis` without a command, which shows help).
+      if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+      return code === 'commander.help' && exitCode === 0 ? 0 : 2;
     }
-    return reportError(e);
+    return reportError(e, { debug: wantsDebug(argv) });
   }
 }

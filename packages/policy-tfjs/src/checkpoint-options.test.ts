@@ -83,8 +83,8 @@ describe('transformer options with a checkpoint', () => {
     expect(await failure({ checkpoint: missing })).toBe(
       `exp.yaml: policy.options.checkpoint: checkpoint directory ${missing} does not exist`,
     );
-    expect(await failure({ checkpoint: 'no/such/dir' })).toMatch(
-      /policy\.options\.checkpoint: checkpoint directory no\/such\/dir does not exist \(relative paths resolve against the working directory: \/.*no\/such\/dir\)$/,
+    expect(await failure({ checkpoint: 'no/such/dir' })).toBe(
+      `exp.yaml: policy.options.checkpoint: checkpoint directory no/such/dir does not exist (resolved against ${process.cwd()}: ${join(process.cwd(), 'no/such/dir')})`,
     );
     const noWeights = join(root, 'no-weights');
     mkdirSync(noWeights);
@@ -96,6 +96,25 @@ describe('transformer options with a checkpoint', () => {
     mkdirSync(noConfig);
     expect(await failure({ checkpoint: noConfig })).toMatch(
       /policy\.options\.checkpoint: cannot load checkpoint .*no-config: .*no-config\/config\.json: cannot read checkpoint config \(ENOENT/,
+    );
+  });
+
+  it('resolve a relative checkpoint against the config file that sets it and hold it absolute', async () => {
+    const dir = join(root, 'configs', 'sub');
+    mkdirSync(dir, { recursive: true });
+    cpSync(base, join(root, 'configs', 'base'), { recursive: true });
+    const data = { policy: { use: 'transformer', options: { checkpoint: '../base' } } };
+    const compose = (sets: string[] = []) =>
+      composeContainer(
+        { data: applyOverrides(data, sets.map(parseOverride)), file: join(dir, 'exp.yaml'), overrides: sets },
+        { manifests: [manifest as PluginManifest], loadBuiltins: false },
+      );
+    const exp = await compose();
+    expect(exp.config.policy?.options.checkpoint).toBe(join(root, 'configs', 'base'));
+    expect(exp.config.policy?.options.model).toMatchObject({ maxContext: 96 });
+    const err = await compose(['policy.options.checkpoint=../base']).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `--set policy.options.checkpoint=../base: policy.options.checkpoint: checkpoint directory ../base does not exist (resolved against ${process.cwd()}: ${join(process.cwd(), '../base')})`,
     );
   });
 
@@ -141,6 +160,18 @@ describe('a checkpoint with a Hugging Face tokenizer', () => {
     const d = describeCheckpoint(dir);
     expect(d.tokenizer).toEqual({ type: 'hf', path: join(dir, 'tokenizer.json'), bos: '<s>', eos: '</s>', pad: '</s>' });
     expect(d.model.maxContext).toBe(256);
+  });
+
+  it('a fresh model with a relative tokenizer path holds it absolute, resolved against the config file', async () => {
+    const o = await composeContainer(
+      {
+        data: { policy: { use: 'transformer', options: { tokenizer: { type: 'hf', path: 'hf/tokenizer.json' } } } },
+        file: join(root, 'exp.yaml'),
+        overrides: [],
+      },
+      { manifests: [manifest as PluginManifest], loadBuiltins: false },
+    );
+    expect(o.config.policy?.options.tokenizer).toMatchObject({ path: join(dir, 'tokenizer.json') });
   });
 
   it('accepts the same tokenizer (same file or an identical copy) and rejects another special token', async () => {

@@ -29,8 +29,8 @@ function readJson(path: string, what: string): Record<string, unknown> {
 
 /**
  * Read, synchronously, the model shape (`config.json`) and the tokenizer (`tokenizer.json`, with
- * `tokenizer_config.json` for a Hugging Face one) of checkpoint directory `dir` (relative paths
- * resolve against the working directory, as `loadPolicy` does), and check the weights file is
+ * `tokenizer_config.json` for a Hugging Face one) of checkpoint directory `dir` (a relative path
+ * resolves against the working directory, as `loadPolicy` does), and check the weights file is
  * there. A Hugging Face tokenizer is described by the path of the checkpoint's `tokenizer.json`
  * and the special tokens it resolves to. Throws an Error naming the file that cannot be read.
  */
@@ -83,19 +83,26 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * `resolveOptions` hook of `policy: transformer`. With a `checkpoint`, the model shape and the
- * tokenizer come from the checkpoint, so the resolved options (what `trellis config` prints and a
- * run saves) show the checkpoint's, not the schema's defaults. A shape or tokenizer key the config
- * itself sets must agree with the checkpoint, else it is a config error naming both values; a
- * checkpoint that cannot be read is a config error naming the path.
+ * `resolveOptions` hook of `policy: transformer`. Relative paths (`checkpoint`, an `hf`
+ * tokenizer's `path`) resolve against the directory of the config file that sets them (the
+ * working directory for a `--set`), and the resolved options hold them absolute. With a
+ * `checkpoint`, the model shape and the tokenizer come from the checkpoint, so the resolved options
+ * (what `trellis config` prints and a run saves) show the checkpoint's, not the schema's defaults.
+ * A shape or tokenizer key the config itself sets must agree with the checkpoint, else it is a
+ * config error naming both values; a checkpoint that cannot be read is a config error naming the path.
  */
 export function resolveTransformerOptions(options: Record<string, unknown>, ctx: ResolveOptionsContext): Record<string, unknown> {
-  const o = options as TransformerPolicyOptions;
-  const dir = o.checkpoint;
-  if (dir === undefined) return options;
-  const where = isAbsolute(dir) ? '' : ` (relative paths resolve against the working directory: ${resolve(dir)})`;
-  if (!existsSync(dir)) return ctx.fail(['checkpoint'], `checkpoint directory ${dir} does not exist${where}`);
-  if (!statSync(dir).isDirectory()) return ctx.fail(['checkpoint'], `checkpoint ${dir} is not a directory${where}`);
+  let o = options as TransformerPolicyOptions;
+  if (o.tokenizer.type === 'hf') {
+    o = { ...o, tokenizer: { ...o.tokenizer, path: ctx.resolvePath(['tokenizer', 'path'], o.tokenizer.path) } };
+  }
+  const written = o.checkpoint;
+  if (written === undefined) return o;
+  const dir = ctx.resolvePath(['checkpoint'], written);
+  o = { ...o, checkpoint: dir };
+  const where = isAbsolute(written) ? '' : ` (resolved against ${ctx.dirOf(['checkpoint'])}: ${dir})`;
+  if (!existsSync(dir)) return ctx.fail(['checkpoint'], `checkpoint directory ${written} does not exist${where}`);
+  if (!statSync(dir).isDirectory()) return ctx.fail(['checkpoint'], `checkpoint ${written} is not a directory${where}`);
   let found: CheckpointDescription;
   try {
     found = describeCheckpoint(dir);
@@ -133,5 +140,5 @@ export function resolveTransformerOptions(options: Record<string, unknown>, ctx:
       }
     }
   }
-  return { ...options, model: { ...found.model }, tokenizer: { ...found.tokenizer } };
+  return { ...o, model: { ...found.model }, tokenizer: { ...found.tokenizer } };
 }

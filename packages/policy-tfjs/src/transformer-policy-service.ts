@@ -24,7 +24,7 @@ import type { TfjsPolicy } from './tfjs-policy';
 export const transformerPolicyOptions = z
   .object({
     /**
-     * Checkpoint directory to load (relative to the working directory). Config, tokenizer and weights
+     * Checkpoint directory to load (relative to the config file that sets it). Config, tokenizer and weights
      * come from it: the resolved options show its `model` and `tokenizer`, and a `model` or
      * `tokenizer` key the config sets must agree with it (else a config error).
      */
@@ -38,7 +38,7 @@ export const transformerPolicyOptions = z
         z
           .object({
             type: z.literal('hf'),
-            /** Path of a local `tokenizer.json`. */
+            /** Path of a local `tokenizer.json` (relative to the config file that sets it). */
             path: z.string(),
             bos: z.string().nullable().optional(),
             eos: z.string().optional(),

@@ -4,7 +4,7 @@ import { arithmeticOptions } from './arithmetic/arithmetic-options';
 import { ArithmeticTask } from './arithmetic/arithmetic-task';
 import { MathAnswerLeakGuard } from './feedback/math-answer-leak-guard';
 import { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
-import { jsonlOptions } from './jsonl/jsonl-options';
+import { jsonlOptions, resolveJsonlOptions } from './jsonl/jsonl-options';
 import { JsonlTask } from './jsonl/jsonl-task';
 import { FormatReward, formatOptions } from './rewards/format-reward';
 import { MathAccuracyReward, mathAccuracyOptions } from './rewards/math-accuracy-reward';
@@ -50,7 +50,7 @@ export { parseStructure } from './grade/parse-structure';
 export type { CorruptedWorkedSolution } from './gsm8k/corrupt-worked-solution';
 export { corruptWorkedSolution } from './gsm8k/corrupt-worked-solution';
 export type { FieldMap, JsonlOptions } from './jsonl/jsonl-options';
-export { JSONL_PRESETS, jsonlOptions } from './jsonl/jsonl-options';
+export { JSONL_PRESETS, jsonlOptions, resolveJsonlOptions } from './jsonl/jsonl-options';
 export { JsonlTask } from './jsonl/jsonl-task';
 export type { JsonlIssue, ParseJsonlSettings } from './jsonl/parse-jsonl-problems';
 export { parseJsonlProblems } from './jsonl/parse-jsonl-problems';
@@ -95,6 +95,7 @@ export const rewardsMathCatalog: readonly CatalogEntry[] = [
     description: 'Problems from a JSONL file with a field mapping (presets gsm8k, math, aime, custom).',
     optionsSchema: jsonlOptions,
     service: JsonlTask,
+    resolveOptions: resolveJsonlOptions,
     preset: MATH_TASK_PRESET,
   },
   {

@@ -1,7 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { evaluatePolicy, loadConfigFile, Tokens } from '@trellis/core';
+import {
+  applyOverrides,
+  ConfigError,
+  composeContainer,
+  evaluatePolicy,
+  loadConfigFile,
+  parseOverride,
+  Tokens,
+} from '@trellis/core';
+import { BUILTIN_PLUGINS } from '../builtins';
+import { resolveCheckpointArg } from '../checkpoint-arg';
 import { composeFromObject } from '../experiment';
+import { checkOutPath, makeDirs } from '../out-path';
 import { pct } from '../progress/format';
 import { ProgressLine } from '../progress/progress-line';
 import { accuracyReward } from './accuracy-reward';
@@ -27,22 +38,41 @@ export interface EvalOptions {
  * task, with per-problem results written as JSONL.
  */
 export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: string) => void) {
-  const base: Record<string, unknown> = opts.config
-    ? (await loadConfigFile(opts.config)).data
-    : { task: { use: 'arithmetic' }, rewards: [{ use: 'math-accuracy' }], policy: { use: 'transformer' } };
+  // Refuse an unwritable --out before evaluating, not after (the results would be lost).
+  const out = opts.out !== undefined ? checkOutPath(opts.out, { kind: 'file' }) : undefined;
+  const found = resolveCheckpointArg(checkpoint);
+  if (found.note) log(found.note);
+  // A config's relative option paths resolve against the file that wrote them (through `extends`).
+  const raw = opts.config ? await loadConfigFile(opts.config) : undefined;
+  const base: Record<string, unknown> = raw?.data ?? {
+    task: { use: 'arithmetic' },
+    rewards: [{ use: 'math-accuracy' }],
+    policy: { use: 'transformer' },
+  };
   const policy = (base.policy as { use?: string; options?: Record<string, unknown> } | undefined) ?? { use: 'transformer' };
   // The evaluated checkpoint defines the model shape and tokenizer; the config's own would contradict it.
   const { model: _model, tokenizer: _tokenizer, ...policyOptions } = policy.options ?? {};
   const data = {
     ...base,
-    policy: { ...policy, options: { ...policyOptions, checkpoint: resolve(checkpoint) } },
+    policy: { ...policy, options: { ...policyOptions, checkpoint: found.dir } },
     ...(opts.task ? { task: { use: opts.task } } : {}),
   };
   const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
-  const exp = await composeFromObject(data, sets, opts.config ? { baseDir: dirname(resolve(opts.config)) } : {});
+  const exp = raw
+    ? await composeContainer(
+        { ...raw, data: applyOverrides(data, sets.map(parseOverride)), overrides: sets },
+        { builtins: BUILTIN_PLUGINS, baseDir: dirname(resolve(raw.file as string)) },
+      )
+    : await composeFromObject(data, sets);
   const backend = await setupBackend(exp);
   const task = await exp.container.getAsync(Tokens.TaskSource);
   const problems = task.list(opts.split, opts.limit ?? exp.config.trainer.evalProblems);
+  if (problems.length === 0) {
+    throw new ConfigError(
+      `task '${exp.config.task?.use}' has no '${opts.split}' problems to evaluate${opts.split === 'test' ? ' (try --split train, or give the task a test split)' : ''}`,
+      `--split ${opts.split}`,
+    );
+  }
   const greedy = opts.greedy ?? opts.samples === 1;
   log(
     `evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`,
@@ -61,9 +91,9 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
     onProgress: (done, total) => line.update(`evaluated ${done}/${total}`),
   });
   line.done();
-  if (opts.out) {
-    mkdirSync(dirname(resolve(opts.out)), { recursive: true });
-    writeFileSync(opts.out, res.results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  if (out) {
+    makeDirs(dirname(out));
+    writeFileSync(out, res.results.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
   const passK = Object.entries(res.passAtK)
     .map(([k, v]) => `pass@${k} ${pct(v)}`)

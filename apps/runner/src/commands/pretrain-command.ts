@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
-import { type ComposedExperiment, evaluatePolicy, supervisedPretrain, Tokens } from '@trellis/core';
+import { type ComposedExperiment, ConfigError, evaluatePolicy, supervisedPretrain, Tokens } from '@trellis/core';
 import { composeFromFile } from '../experiment';
+import { checkOutPath } from '../out-path';
 import { bar, compact, formatDuration, pct } from '../progress/format';
 import { ProgressLine } from '../progress/progress-line';
 import { accuracyReward } from './accuracy-reward';
@@ -43,11 +43,19 @@ export async function runPretrain(
   const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
   const exp = await composeFromFile(file, sets);
   const cfg = exp.config.pretrain;
-  const out = resolve(opts.out ?? cfg.out);
+  // Refuse an unwritable checkpoint directory before training, not at the first evaluation.
+  const out = checkOutPath(opts.out ?? cfg.out, { kind: 'dir', flag: opts.out !== undefined ? '--out' : 'pretrain.out' });
   const backend = await setupBackend(exp);
   const policy = await exp.container.getAsync(Tokens.Policy);
   const task = await exp.container.getAsync(Tokens.TaskSource);
   await accuracyReward(exp);
+  for (const split of ['train', 'test'] as const) {
+    if (task.size(split) === 0) {
+      throw new ConfigError(
+        `task: '${exp.config.task?.use}' has no '${split}' problems; pretraining ${split === 'train' ? 'trains on the train split' : 'evaluates pretrain.evalProblems test problems'} (a jsonl task: set options.split)`,
+      );
+    }
+  }
   log(`pretraining '${exp.config.name}' for ${cfg.steps} steps (batch ${cfg.batchSize}, backend ${backend}) -> ${out}`);
   const line = new ProgressLine(process.stderr, 2000);
   const started = Date.now();

@@ -1,22 +1,27 @@
-import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   applyOverrides,
   type ComposedExperiment,
+  ConfigError,
   composeContainer,
   createTrainer,
+  latestCheckpoint,
   loadConfigFile,
+  type MetricsRecord,
+  type MetricsSink,
   parseConfigText,
   parseOverride,
   RunDirectory,
   type TrainSummary,
+  writeFileAtomic,
 } from '@trellis/core';
 import { stringify } from 'yaml';
 import { BUILTIN_PLUGINS } from '../builtins';
 import { formatDuration, pct } from '../progress/format';
 import { TrainingProgressSink } from '../progress/training-progress-sink';
-import { defaultRunDir, type RunSource, readRunSource } from '../run-paths';
+import { type ConfigChange, defaultRunDir, type RunSource, readRunSource, runDirUndo, writeRunSource } from '../run-paths';
 import { setupBackend } from './backend';
+import { checkResumable, checkResumableSets, configChanges, describeChanges } from './resume-changes';
 
 export interface RunOptions {
   readonly set: string[];
@@ -38,25 +43,138 @@ function withoutCheckpointShape(data: Record<string, unknown>): Record<string, u
   return { ...data, policy: { ...policy, options } };
 }
 
-async function compose(file: string | undefined, opts: RunOptions): Promise<{ exp: ComposedExperiment; run: RunDirectory }> {
-  const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
-  if (opts.resume) {
-    const run = RunDirectory.open(opts.resume);
-    const source = readRunSource(opts.resume);
-    const data = applyOverrides(
-      withoutCheckpointShape(parseConfigText(run.configText(), join(run.dir, 'config.yaml'))),
-      sets.map(parseOverride),
-    );
-    const exp = await composeContainer(
-      { data, file: join(run.dir, 'config.yaml'), overrides: sets },
-      { builtins: BUILTIN_PLUGINS, baseDir: source?.configDir ?? process.cwd() },
-    );
-    return { exp, run };
+/** What a resumed run changes: recorded when training really starts. */
+interface ResumePlan {
+  readonly changes: readonly ConfigChange[];
+  readonly configText: string;
+}
+
+interface Prepared {
+  readonly exp: ComposedExperiment;
+  readonly run: RunDirectory;
+  readonly resume?: ResumePlan;
+}
+
+/**
+ * Compose a resumed run: the saved config.yaml, then the same with this command's `--set`s. What
+ * the overrides change must be on the resumable list (else exit 2, before anything is written),
+ * and `trainer.steps` may not fall below the steps already trained.
+ */
+async function prepareResume(dir: string, sets: readonly string[]): Promise<Prepared> {
+  const run = RunDirectory.open(dir);
+  try {
+    const source = readRunSource(dir);
+    const file = join(run.dir, 'config.yaml');
+    const saved = withoutCheckpointShape(parseConfigText(run.configText(), file));
+    // Relative plugin paths resolve against the original config's directory; relative option paths
+    // (only in runs saved before the resolved config held them absolute) against the original cwd.
+    const compose = (data: Record<string, unknown>, overrides: readonly string[]) =>
+      composeContainer(
+        { data, file, overrides, baseDirOf: () => source?.cwd },
+        { builtins: BUILTIN_PLUGINS, baseDir: source?.configDir ?? process.cwd() },
+      );
+    const before = await compose(saved, []);
+    checkResumableSets(sets, before.config);
+    const exp = sets.length ? await compose(applyOverrides(saved, sets.map(parseOverride)), sets) : before;
+    const changes = configChanges(before.config, exp.config);
+    checkResumable(changes, sets);
+    const checkpoint = latestCheckpoint(run);
+    const done = checkpoint?.state.step ?? 0;
+    const steps = exp.config.trainer.steps;
+    if (steps < done) {
+      const hit = sets.find((s) => parseOverride(s).path.join('.') === 'trainer.steps');
+      throw new ConfigError(
+        `trainer.steps: ${steps} is below the ${done} steps this run has already trained (${checkpoint?.dir}); give trainer.steps >= ${done}`,
+        hit ? `--set ${hit}` : '--resume',
+      );
+    }
+    return { exp, run, ...(changes.length ? { resume: { changes, configText: stringify(exp.config) } } : {}) };
+  } catch (e) {
+    run.releaseLock();
+    throw e;
   }
-  if (!file) throw new Error('a config file is required unless --resume is given');
+}
+
+/**
+ * Records a resume's config changes once training has really started: the first record the
+ * trainer emits comes after it cut `metrics.jsonl` back to the checkpoint (the `resumed from`
+ * event, or the first record of a run that had no checkpoint yet), so the change event written
+ * right after it is kept, and counted in the next checkpoint's log offsets. `config.yaml` is
+ * rewritten (atomically) and `source.json` (`resumes`) gets the change at the same moment: the
+ * record that outlives a later resume cutting `metrics.jsonl` back past this event.
+ */
+class ResumeChangesSink implements MetricsSink {
+  readonly id = 'resume-changes';
+  private pending: ResumePlan | undefined;
+
+  constructor(
+    private readonly run: RunDirectory,
+    plan: ResumePlan,
+  ) {
+    this.pending = plan;
+  }
+
+  async write(record: MetricsRecord): Promise<void> {
+    const plan = this.pending;
+    if (!plan) return;
+    this.pending = undefined;
+    await writeFileAtomic(join(this.run.dir, 'config.yaml'), plan.configText);
+    // A run saved without source.json keeps resolving against the working directory: none is made up.
+    const source = readRunSource(this.run.dir);
+    if (source) {
+      const entry = { time: new Date().toISOString(), step: record.step, cwd: process.cwd(), argv: process.argv.slice(2) };
+      await writeRunSource(this.run.dir, {
+        ...source,
+        resumes: [...(source.resumes ?? []), { ...entry, changes: plan.changes }],
+      });
+    }
+    this.run.appendMetrics({
+      kind: 'event',
+      step: record.step,
+      time: Date.now(),
+      values: {},
+      message: `config changed on resume: ${describeChanges(plan.changes)}`,
+      changes: plan.changes,
+    });
+  }
+}
+
+/** A run directory this command is creating, and how to undo that if set-up fails. */
+interface Creating {
+  dir: string;
+  undo: () => void;
+}
+
+/**
+ * Compose a new run and create its directory (config.yaml, source.json, checkpoints/). `creating`
+ * is filled in once the directory is made, so a failure from then on can remove it again.
+ */
+async function prepareNew(
+  file: string,
+  sets: readonly string[],
+  out: string | undefined,
+  creating: { current?: Creating },
+): Promise<Prepared> {
   const raw = await loadConfigFile(file, sets);
   const exp = await composeContainer(raw, { builtins: BUILTIN_PLUGINS });
-  const run = await RunDirectory.create(opts.out ?? defaultRunDir(exp.config.name), stringify(exp.config));
+  const dir = out ?? defaultRunDir(exp.config.name);
+  // Undoing touches only what this creation makes. A refusal (a directory that is not empty, a
+  // run another process holds) undoes nothing: what is there belongs to someone else.
+  const undo = runDirUndo(dir);
+  let run: RunDirectory;
+  try {
+    run = await RunDirectory.create(dir, stringify(exp.config));
+  } catch (e) {
+    if ((e as { exitCode?: unknown })?.exitCode !== 2) undo();
+    throw e;
+  }
+  creating.current = {
+    dir: run.dir,
+    undo: () => {
+      run.releaseLock();
+      undo();
+    },
+  };
   const source: RunSource = {
     configFile: resolve(file),
     configDir: dirname(resolve(file)),
@@ -64,24 +182,84 @@ async function compose(file: string | undefined, opts: RunOptions): Promise<{ ex
     argv: process.argv.slice(2),
     createdAt: new Date().toISOString(),
   };
-  writeFileSync(join(run.dir, 'source.json'), `${JSON.stringify(source, null, 2)}\n`);
+  await writeRunSource(run.dir, source);
   return { exp, run };
 }
 
-/** `trellis run`: RL training with live progress, periodic eval, checkpoints and a summary line. */
+const SIGNAL_EXIT: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * `trellis run`: RL training with live progress, periodic eval, checkpoints and a summary line.
+ *
+ * - A new run's directory is created only after the config composed; a failure while setting up
+ *   (a task file that cannot be loaded, a policy checkpoint that fails to load, a plugin whose
+ *   service throws) removes what this command created, so the same `--out` can be used again.
+ * - `--resume` may change only the keys of `RESUMABLE_KEYS` (resume-changes.ts); changes are
+ *   written to config.yaml and source.json and logged as an event when training starts.
+ * - SIGINT and SIGTERM print how to resume (exit 130 / 143); during set-up of a new run they also
+ *   remove its directory.
+ */
 export async function runTraining(file: string | undefined, opts: RunOptions, log: (s: string) => void): Promise<TrainSummary> {
-  const { exp, run } = await compose(file, opts);
-  const backend = await setupBackend(exp);
-  log(`${opts.resume ? 'resuming' : 'starting'} run '${exp.config.name}' in ${run.dir} (backend ${backend})`);
-  const sinks = opts.quiet ? [] : [new TrainingProgressSink(exp.config.trainer.steps, exp.config.trainer.accuracyReward)];
-  const trainer = await createTrainer(exp.container, { run, sinks });
-  const onSigint = () => {
-    process.stderr.write(`\ninterrupted; continue with: trellis run --resume ${run.dir}\n`);
-    process.exit(130);
+  if (opts.resume && file) {
+    throw new ConfigError(
+      `give either a config file or --resume, not both (got '${file}' and --resume ${opts.resume}): a resumed run uses the config saved in its directory; change it with --set`,
+    );
+  }
+  if (opts.resume && opts.out) {
+    throw new ConfigError(`--out cannot be used with --resume: a resumed run stays in its directory (${opts.resume})`);
+  }
+  if (!opts.resume && !file) throw new ConfigError('a config file is required unless --resume is given');
+  const sets = opts.backend ? [...opts.set, `policy.options.backend=${opts.backend}`] : opts.set;
+
+  const creating: { current?: Creating } = {};
+  let current: RunDirectory | undefined;
+  let training = false;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    current?.releaseLock();
+    if (!training && creating.current) {
+      creating.current.undo();
+      process.stderr.write(`\n${signal}: stopped while setting up; removed ${creating.current.dir}\n`);
+    } else if (current || opts.resume) {
+      const dir = current?.dir ?? resolve(opts.resume as string);
+      process.stderr.write(
+        `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; continue with: trellis run --resume ${dir}\n`,
+      );
+    } else {
+      process.stderr.write(`\n${signal}: stopped\n`);
+    }
+    process.exit(SIGNAL_EXIT[signal]);
   };
-  process.once('SIGINT', onSigint);
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
-    const summary = await trainer.train({ resume: Boolean(opts.resume) });
+    let prepared: Prepared;
+    let trainer: Awaited<ReturnType<typeof createTrainer>>;
+    try {
+      prepared = opts.resume
+        ? await prepareResume(opts.resume, sets)
+        : await prepareNew(file as string, sets, opts.out, creating);
+      const { exp, run } = prepared;
+      current = run;
+      const backend = await setupBackend(exp);
+      const changed = prepared.resume ? ` with ${describeChanges(prepared.resume.changes)}` : '';
+      log(`${opts.resume ? 'resuming' : 'starting'} run '${exp.config.name}' in ${run.dir} (backend ${backend})${changed}`);
+      const sinks: MetricsSink[] = [];
+      if (prepared.resume) sinks.push(new ResumeChangesSink(run, prepared.resume));
+      if (!opts.quiet) sinks.push(new TrainingProgressSink(exp.config.trainer.steps, exp.config.trainer.accuracyReward));
+      trainer = await createTrainer(exp.container, { run, sinks });
+    } catch (e) {
+      current?.releaseLock();
+      creating.current?.undo();
+      throw e;
+    }
+    training = true;
+    const { run } = prepared;
+    // Resume notices (checkpoints skipped, a stale lock taken over) are also events, which the
+    // progress display prints; a quiet run prints them on their own.
+    const onNotice = opts.quiet ? (m: string) => process.stderr.write(`notice: ${m}\n`) : () => {};
+    const summary = await trainer.train({ resume: Boolean(opts.resume), onNotice });
     const a = summary.initialAccuracy;
     const b = summary.finalAccuracy;
     const delta = a !== undefined && b !== undefined ? ` (${b >= a ? '+' : ''}${(100 * (b - a)).toFixed(1)})` : '';
@@ -93,5 +271,6 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
     return summary;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
   }
 }

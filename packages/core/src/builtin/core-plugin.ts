@@ -50,6 +50,8 @@ export const corePlugin = definePlugin({
         description: 'Append metrics records to a JSONL file.',
         optionsSchema: jsonlSinkOptions,
         service: JsonlMetricsSink,
+        // Relative to the config file that sets it; the resolved config holds it absolute.
+        resolveOptions: (options, ctx) => ({ ...options, path: ctx.resolvePath(['path'], options.path as string) }),
       },
       {
         slot: 'feedback',

@@ -1,9 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/trellis-error';
-import { mergeUnder } from '../plugin/merge-preset';
-import { applyOverrides, parseOverride } from './overrides';
+import { applyOverrides, findProtoKey, parseOverride } from './overrides';
+
+/**
+ * Largest experiment file read (1 MiB). Real configs are a few KiB; a larger file is refused before
+ * it is read, so a wrong path (a dataset, a checkpoint) fails at once instead of filling memory.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** A config as read from disk with overrides applied, before plugin resolution. */
 export interface RawConfig {
@@ -12,6 +17,83 @@ export interface RawConfig {
   readonly file: string | undefined;
   /** The `--set` strings applied, for error attribution. */
   readonly overrides: readonly string[];
+  /**
+   * The directory a relative path at `path` (a key path into `data`) resolves against: that of the
+   * file that set the value (through `extends`, the base file that set it). Undefined, or a result
+   * of undefined, means the directory of `file` (the working directory for an in-memory config).
+   * A value written by a `--set` always resolves against the working directory.
+   */
+  readonly baseDirOf?: (path: readonly PropertyKey[]) => string | undefined;
+}
+
+/** Which file set each value of a merged config: a tree parallel to the data. */
+interface Origin {
+  readonly file: string;
+  readonly kids?: Readonly<Record<string, Origin>>;
+}
+
+function originOf(value: unknown, file: string): Origin {
+  if (typeof value !== 'object' || value === null) return { file };
+  const kids: Record<string, Origin> = {};
+  for (const [k, v] of Object.entries(value)) kids[k] = originOf(v, file);
+  return { file, kids };
+}
+
+interface Tracked {
+  readonly value: unknown;
+  readonly origin: Origin | undefined;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const useOf = (v: unknown): string | undefined => (isObj(v) && typeof v.use === 'string' ? v.use : undefined);
+
+/**
+ * `mergeUnder` of plugin/merge-preset (same rules: objects key by key, lists of choices by `use`, a different `use`
+ * takes nothing from the base) that also merges the origin trees, so each merged value still
+ * knows the file that set it.
+ */
+function mergeTracked(base: Tracked, own: Tracked): Tracked {
+  const kid = (t: Tracked, k: string): Tracked => ({
+    value: (t.value as Record<string, unknown> | undefined)?.[k],
+    origin: t.origin?.kids?.[k],
+  });
+  if (own.value === undefined) return { value: structuredClone(base.value), origin: base.origin };
+  const file = own.origin?.file ?? base.origin?.file ?? '';
+  if (isObj(base.value) && isObj(own.value)) {
+    if (useOf(base.value) !== undefined && useOf(own.value) !== undefined && useOf(base.value) !== useOf(own.value)) return own;
+    const value: Record<string, unknown> = { ...own.value };
+    const kids: Record<string, Origin> = { ...own.origin?.kids };
+    for (const k of Object.keys(base.value)) {
+      const merged = mergeTracked(kid(base, k), kid(own, k));
+      value[k] = merged.value;
+      if (merged.origin) kids[k] = merged.origin;
+    }
+    return { value, origin: { file, kids } };
+  }
+  if (Array.isArray(base.value) && Array.isArray(own.value)) {
+    const used = new Set(own.value.map(useOf).filter((u): u is string => u !== undefined));
+    const value: unknown[] = [...own.value];
+    const kids: Record<string, Origin> = { ...own.origin?.kids };
+    base.value.forEach((item, i) => {
+      if (used.has(useOf(item) ?? '\u0000')) return;
+      const origin = base.origin?.kids?.[String(i)];
+      if (origin) kids[String(value.length)] = origin;
+      value.push(item);
+    });
+    return { value, origin: { file, kids } };
+  }
+  return own;
+}
+
+/** The file that set the value at `path`: the deepest origin recorded along it. */
+function fileAt(origin: Origin, path: readonly PropertyKey[]): string {
+  let node = origin;
+  for (const seg of path) {
+    const next = node.kids?.[String(seg)];
+    if (!next) break;
+    node = next;
+  }
+  return node.file;
 }
 
 /** Parse YAML or JSON text; syntax errors carry `file:line:col`. */
@@ -32,6 +114,8 @@ export function parseConfigText(text: string, file = '<config>'): Record<string,
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError('the top level of an experiment file must be a mapping (key: value)', file);
   }
+  const proto = findProtoKey(data);
+  if (proto) throw new ConfigError(`${proto}: key '__proto__' is not allowed in an experiment file`, file);
   return data as Record<string, unknown>;
 }
 
@@ -45,32 +129,68 @@ function absolutePluginPaths(data: Record<string, unknown>, dir: string): Record
   return { ...data, plugins };
 }
 
-async function readConfigData(file: string, chain: readonly string[]): Promise<Record<string, unknown>> {
-  let text: string;
+/** Read a config file as UTF-8, refusing one that is not a regular file or is over `MAX_CONFIG_BYTES`. */
+async function readConfigText(file: string, chain: readonly string[]): Promise<string> {
+  const via = chain.length ? ` (extended by ${chain[chain.length - 1]})` : '';
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
+    const info = await handle.stat();
+    if (info.isDirectory())
+      throw new ConfigError(`cannot read config file${via}: it is a directory, not a YAML or JSON file`, file);
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(
+        `config file${via} is ${info.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for experiment files (is it the right file?)`,
+        file,
+      );
+    }
+    // Read at most one byte past the limit: a file that grows or a FIFO cannot make this unbounded.
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_CONFIG_BYTES) {
+        throw new ConfigError(`config file${via} is over the ${MAX_CONFIG_BYTES}-byte limit for experiment files`, file);
+      }
+    }
+    return buffer.subarray(0, length).toString('utf8');
   } catch (e) {
-    const via = chain.length ? ` (extended by ${chain[chain.length - 1]})` : '';
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot read config file${via}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+  } finally {
+    await handle?.close();
   }
+}
+
+async function readConfigData(file: string, chain: readonly string[]): Promise<Tracked & { value: Record<string, unknown> }> {
+  const text = await readConfigText(file, chain);
   const data = parseConfigText(text, file);
   const parent = data.extends;
-  if (parent === undefined) return data;
+  if (parent === undefined) return { value: data, origin: originOf(data, resolve(file)) };
   if (typeof parent !== 'string') throw new ConfigError(`'extends' must be a path to another experiment file`, file);
   const parentFile = resolve(dirname(file), parent);
   if ([...chain, resolve(file)].includes(parentFile))
     throw new ConfigError(`'extends' forms a cycle through ${parentFile}`, file);
-  const base = absolutePluginPaths(await readConfigData(parentFile, [...chain, resolve(file)]), dirname(parentFile));
+  const base = await readConfigData(parentFile, [...chain, resolve(file)]);
   const { extends: _, ...own } = data;
-  return mergeUnder(base, own) as Record<string, unknown>;
+  const merged = mergeTracked(
+    { value: absolutePluginPaths(base.value, dirname(parentFile)), origin: base.origin },
+    { value: own, origin: originOf(own, resolve(file)) },
+  );
+  return merged as Tracked & { value: Record<string, unknown> };
 }
 
 /**
  * Read an experiment file and apply `--set` overrides. A file may say `extends: ./base.yaml`
  * (relative to itself): the base is merged under it (objects recursively, lists of choices by `use`,
- * a different `use` replaces the base's choice and options).
+ * a different `use` replaces the base's choice and options). The result remembers which file set
+ * each value (`baseDirOf`), so relative paths in options resolve against the file that wrote them.
  */
 export async function loadConfigFile(file: string, sets: readonly string[] = []): Promise<RawConfig> {
-  const data = applyOverrides(await readConfigData(file, []), sets.map(parseOverride));
-  return { data, file, overrides: sets };
+  const read = await readConfigData(file, []);
+  const data = applyOverrides(read.value, sets.map(parseOverride));
+  const origin = read.origin ?? { file: resolve(file) };
+  return { data, file, overrides: sets, baseDirOf: (path) => dirname(fileAt(origin, path)) };
 }

@@ -19,7 +19,7 @@ export const pretrainSchema = z
     evalEvery: z.number().int().min(0).default(500),
     /** Held-out problems per evaluation. */
     evalProblems: z.number().int().positive().default(200),
-    /** Checkpoint directory written at the end (and at each evaluation). */
+    /** Checkpoint directory written at the end (and at each evaluation); relative to the config file (the resolved config holds it absolute). */
     out: z.string().min(1).default('checkpoints/pretrained'),
   })
   .strict();

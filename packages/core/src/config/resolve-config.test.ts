@@ -182,4 +182,57 @@ describe('CatalogEntry.resolveOptions', () => {
     const again = await compose(structuredClone(first.config) as unknown as Record<string, unknown>);
     expect(again.config).toEqual(first.config);
   });
+
+  it('resolvePath: relative to the file that set the value, the working directory for a --set', async () => {
+    const paths: string[] = [];
+    const pathPolicy: CatalogEntry = {
+      slot: 'policy',
+      id: 'pathy',
+      description: 'a path option',
+      optionsSchema: z.object({ file: z.string(), other: z.string().optional() }).strict(),
+      service: Nothing,
+      resolveOptions(options, ctx) {
+        paths.push(ctx.dirOf(['file']));
+        return { ...options, file: ctx.resolvePath(['file'], options.file as string) };
+      },
+    };
+    const pathPlugin = definePlugin({
+      id: 'test-paths',
+      packageName: '@test/paths',
+      version: '1.0.0',
+      coreApi: CORE_API_VERSION,
+      provides: { policy: ['pathy'] },
+      createModule: () => catalogModule([pathPolicy]),
+    });
+    const run = (raw: RawConfig) => composeContainer(raw, { manifests: [pathPlugin as PluginManifest], loadBuiltins: false });
+    const data = { policy: { use: 'pathy', options: { file: 'a/b.txt', other: 'x' } } };
+    const fromFile = await run({ data, file: '/cfg/exp.yaml', overrides: [], baseDirOf: () => '/base/dir' });
+    expect(fromFile.config.policy?.options.file).toBe('/base/dir/a/b.txt');
+    const noOrigin = await run({ data, file: '/cfg/exp.yaml', overrides: [] });
+    expect(noOrigin.config.policy?.options.file).toBe('/cfg/a/b.txt');
+    const sets = ['policy.options.file=c.txt'];
+    const fromSet = await run({
+      data: applyOverrides(data, sets.map(parseOverride)),
+      file: '/cfg/exp.yaml',
+      overrides: sets,
+      baseDirOf: () => '/base/dir',
+    });
+    expect(fromSet.config.policy?.options.file).toBe(`${process.cwd()}/c.txt`);
+    const absolute = await run({
+      data: { policy: { use: 'pathy', options: { file: '/abs/f' } } },
+      file: '/cfg/exp.yaml',
+      overrides: [],
+    });
+    expect(absolute.config.policy?.options.file).toBe('/abs/f');
+    expect(paths.slice(0, 3)).toEqual(['/base/dir', '/cfg', process.cwd()]);
+  });
+
+  it('pretrain.out (and its default) is relative to the config file; a --set one to the working directory', async () => {
+    const set = await compose({ pretrain: { out: 'ckpt/out' } }, [], '/some/dir');
+    expect(set.config.pretrain.out).toBe('/some/dir/ckpt/out');
+    const unset = await compose({}, [], '/some/dir');
+    expect(unset.config.pretrain.out).toBe('/some/dir/checkpoints/pretrained');
+    const fromSet = await compose({}, ['pretrain.out=x'], '/some/dir');
+    expect(fromSet.config.pretrain.out).toBe(`${process.cwd()}/x`);
+  });
 });

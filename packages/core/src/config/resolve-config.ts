@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ZodType } from 'zod';
 import { ConfigError, listOf } from '../errors/trellis-error';
 import type { Catalog } from '../plugin/build-catalog';
@@ -8,14 +9,32 @@ import { formatIssues, formatPath } from './format-issues';
 import type { RawConfig } from './load-config';
 import { parseOverride } from './overrides';
 
-function sourceOf(raw: RawConfig) {
+function overrideAt(raw: RawConfig) {
   const overrides = raw.overrides.map(parseOverride);
-  return (path: readonly PropertyKey[]): string => {
-    const hit = overrides.find((o) => {
+  return (path: readonly PropertyKey[]) =>
+    overrides.find((o) => {
       const n = Math.min(o.path.length, path.length);
       return n > 0 && o.path.slice(0, n).every((seg, i) => String(seg) === String(path[i]));
     });
+}
+
+function sourceOf(raw: RawConfig) {
+  const hitAt = overrideAt(raw);
+  return (path: readonly PropertyKey[]): string => {
+    const hit = hitAt(path);
     return hit ? `--set ${hit.raw}` : (raw.file ?? 'config');
+  };
+}
+
+/**
+ * The directory a relative path at `path` resolves against: the working directory for a value a
+ * `--set` wrote, else the directory of the file that set it (`raw.baseDirOf`), else `baseDir`.
+ */
+function baseDirOf(raw: RawConfig, baseDir: string) {
+  const hitAt = overrideAt(raw);
+  return (path: readonly PropertyKey[]): string => {
+    if (hitAt(path)) return process.cwd();
+    return raw.baseDirOf?.(path) ?? baseDir;
   };
 }
 
@@ -35,6 +54,7 @@ interface ChoiceContext {
   readonly catalog: Catalog;
   readonly where: (p: readonly PropertyKey[]) => string;
   readonly baseDir: string;
+  readonly dirOf: (p: readonly PropertyKey[]) => string;
 }
 
 function validateChoice(
@@ -82,6 +102,8 @@ function validateChoice(
     path: optionsPath,
     given,
     baseDir: ctx.baseDir,
+    dirOf: (key) => ctx.dirOf([...optionsPath, ...key]),
+    resolvePath: (key, value) => resolve(ctx.dirOf([...optionsPath, ...key]), value),
     fail(key, message): never {
       const at = [...optionsPath, ...key];
       throw new ConfigError(`${formatPath(at)}: ${message}`, where(at));
@@ -113,21 +135,30 @@ function applyPresets(data: Record<string, unknown>, catalog: Catalog): unknown 
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions {
-  /** Directory of the config file, handed to `resolveOptions` hooks (default: the working directory). */
+  /**
+   * Directory of the config file, handed to `resolveOptions` hooks (default: the working
+   * directory); relative paths resolve against it unless `raw.baseDirOf` names another.
+   */
   readonly baseDir?: string;
 }
 
 /**
  * Validate a raw config against the schema and the catalog: apply presets of the chosen entries,
  * check every `use:` exists, validate and default each choice's options (then let the entry's
- * `resolveOptions` hook replace them with what the service will really use), check reward names.
+ * `resolveOptions` hook replace them with what the service will really use, e.g. relative paths
+ * made absolute with `ctx.resolvePath`), check reward names. `pretrain.out` is made absolute
+ * against the file that set it (its default against the config file's directory).
  * Errors name the key path, the rule broken and the allowed values, and say whether the value
  * came from the file or from a `--set`.
  */
 export function resolveConfig(raw: RawConfig, catalog: Catalog, options: ResolveConfigOptions = {}): ResolvedConfig {
   const where = sourceOf(raw);
-  const ctx: ChoiceContext = { catalog, where, baseDir: options.baseDir ?? process.cwd() };
+  const baseDir = options.baseDir ?? process.cwd();
+  const dirOf = baseDirOf(raw, baseDir);
+  const ctx: ChoiceContext = { catalog, where, baseDir, dirOf };
   const config = parseOrThrow(experimentSchema, applyPresets(raw.data, catalog), raw);
+  // `pretrain.out` is relative to the file that sets it (its default, to the config file).
+  config.pretrain.out = resolve(dirOf(['pretrain', 'out']), config.pretrain.out);
 
   for (const slot of SINGLE_SLOTS) {
     const choice = config[slot];

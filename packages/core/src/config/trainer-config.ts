@@ -73,6 +73,11 @@ export const trainerSchema = z
     feedback: feedbackDefaultsSchema.default(feedbackDefaultsSchema.parse({})),
     /** Timeout per reward call, ms. */
     rewardTimeoutMs: z.number().int().positive().default(5000),
+    /**
+     * Largest |score| accepted from one reward call; a larger one (it would overflow the batch
+     * statistics) scores 0 and is counted in `reward_failures/<name>/out_of_range`.
+     */
+    maxAbsReward: z.number().positive().default(1e6),
     /** Stop the run after this many consecutive non-finite losses/gradients. */
     maxNonFiniteSteps: z.number().int().positive().default(5),
     /** Write a checkpoint every N steps (0 = only at the end). */

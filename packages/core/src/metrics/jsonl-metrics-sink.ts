@@ -7,7 +7,7 @@ import type { MetricsRecord, MetricsSink } from './metrics-sink';
 
 export const jsonlSinkOptions = z
   .object({
-    /** File to append records to (relative to the working directory). */
+    /** File to append records to (in a config: relative to the config file that sets it). */
     path: z.string().min(1),
     /** Which record kinds to write. */
     kinds: z.array(z.enum(['step', 'eval', 'event'])).default(['step', 'eval', 'event']),

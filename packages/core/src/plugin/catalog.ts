@@ -18,6 +18,18 @@ export interface ResolveOptionsContext {
   /** Directory of the config file (the working directory for an in-memory config). */
   readonly baseDir: string;
   /**
+   * The directory a relative path in the option at `key` (relative to the options) resolves
+   * against: that of the config file that set it (through `extends`, the base file that wrote
+   * it), the working directory for a `--set` or an in-memory config.
+   */
+  dirOf(key: readonly (string | number)[]): string;
+  /**
+   * `value` (the path-valued option at `key`) as an absolute path, resolved against
+   * {@link dirOf}(key). A hook returns options with absolute paths, so the resolved config (and a
+   * run's `config.yaml`) means the same from any working directory.
+   */
+  resolvePath(key: readonly (string | number)[], value: string): string;
+  /**
    * Throw the `ConfigError` (exit code 2) for the option at `key` (relative to the options, e.g.
    * `['model', 'maxContext']`): the message is prefixed with the full key path and the error names
    * where that value came from (the file or the `--set` that wrote it).
@@ -49,7 +61,9 @@ export interface CatalogEntry<T = unknown> {
    * service will really get (and the resolved config will show), e.g. a model shape read from the
    * checkpoint the options name in place of the schema's defaults. It must be synchronous and
    * return options that still satisfy `optionsSchema`; a user mistake (a value that contradicts
-   * what the options point at, a missing file) goes through `ctx.fail`.
+   * what the options point at, a missing file) goes through `ctx.fail`. An entry with path-valued
+   * options makes them absolute here with `ctx.resolvePath` (relative to the config file that set
+   * them), since nothing else in core knows which options are paths.
    */
   readonly resolveOptions?: (options: Record<string, unknown>, ctx: ResolveOptionsContext) => Record<string, unknown>;
 }

@@ -33,10 +33,41 @@ function isPathSpec(spec: string): boolean {
 
 type Exports = string | { [k: string]: Exports } | undefined;
 
-function entryFromPackageJson(dir: string): string | undefined {
+/** Largest package.json read when resolving a plugin's entry. */
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
+
+function readPackageJson(pj: string, where: string): { exports?: Exports; main?: string; module?: string } {
+  let pkg: unknown;
+  try {
+    const size = statSync(pj).size;
+    if (size > MAX_PACKAGE_JSON_BYTES) {
+      throw new ConfigError(`${pj}: package.json is ${size} bytes, over the ${MAX_PACKAGE_JSON_BYTES}-byte limit`, where);
+    }
+    pkg = JSON.parse(readFileSync(pj, 'utf8'));
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const problem = e instanceof SyntaxError ? `malformed JSON (${e.message})` : ((e as NodeJS.ErrnoException).code ?? String(e));
+    throw new ConfigError(`cannot read the plugin's ${pj}: ${problem}`, where);
+  }
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+    throw new ConfigError(`the plugin's ${pj} is not a JSON object`, where);
+  }
+  const { main, module } = pkg as { main?: unknown; module?: unknown };
+  for (const [key, value] of [
+    ['main', main],
+    ['module', module],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new ConfigError(`the plugin's ${pj}: '${key}' must be a string path, got ${JSON.stringify(value)}`, where);
+    }
+  }
+  return pkg as { exports?: Exports; main?: string; module?: string };
+}
+
+function entryFromPackageJson(dir: string, where: string): string | undefined {
   const pj = join(dir, 'package.json');
   if (!existsSync(pj)) return undefined;
-  const pkg = JSON.parse(readFileSync(pj, 'utf8')) as { exports?: Exports; main?: string; module?: string };
+  const pkg = readPackageJson(pj, where);
   let exp: Exports = pkg.exports;
   if (exp && typeof exp === 'object' && '.' in exp) exp = exp['.'];
   while (exp && typeof exp === 'object') exp = exp.import ?? exp.default ?? exp.node;
@@ -61,7 +92,7 @@ function resolveSpec(spec: string, baseDir: string, where: string): string {
     const path = spec.startsWith('file:') ? new URL(spec).pathname : resolve(baseDir, spec);
     if (!existsSync(path)) throw new ConfigError(`plugin path '${spec}' does not exist (resolved to ${path})`, where);
     if (statSync(path).isDirectory()) {
-      const entry = entryFromPackageJson(path) ?? join(path, 'index.js');
+      const entry = entryFromPackageJson(path, where) ?? join(path, 'index.js');
       if (!existsSync(entry))
         throw new ConfigError(`plugin directory '${spec}' has no built entry ${entry} (run its build first)`, where);
       return entry;
@@ -71,7 +102,7 @@ function resolveSpec(spec: string, baseDir: string, where: string): string {
   for (const from of [baseDir, process.cwd()]) {
     const dir = findPackageDir(spec, from);
     if (dir) {
-      const entry = entryFromPackageJson(dir);
+      const entry = entryFromPackageJson(dir, where);
       if (entry && existsSync(entry)) return entry;
     }
   }

@@ -14,6 +14,24 @@ export interface LoadPluginsOptions {
   readonly baseDir?: string;
   /** Name of the config source for errors. */
   readonly source?: string;
+  /**
+   * The `--set` strings applied to the config (`RawConfig.overrides`): a plugin entry one of them
+   * wrote (`plugins=[...]`, `plugins.0=...`, `plugins.0.from=...`) is blamed on that `--set`, not
+   * on the file.
+   */
+  readonly overrides?: readonly string[];
+}
+
+/** The last `--set` that wrote `plugins[index]` (or the whole list), if any. */
+function overrideOf(index: number, overrides: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (const raw of overrides) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) continue;
+    const [head, at] = raw.slice(0, eq).trim().split('.');
+    if (head === 'plugins' && (at === undefined || at === String(index))) found = raw;
+  }
+  return found;
 }
 
 /**
@@ -40,7 +58,9 @@ export async function loadPlugins(specs: readonly unknown[], options: LoadPlugin
   }
   for (const [i, spec] of specs.entries()) {
     const opts = typeof spec === 'string' ? {} : ((spec as { options?: Record<string, unknown> }).options ?? {});
-    loaded.push(await loadPlugin(fromOf(spec), { aliases, baseDir, where: `${source} plugins[${i}]` }, opts));
+    const set = overrideOf(i, options.overrides ?? []);
+    const where = set ? `--set ${set}` : `${source} plugins[${i}]`;
+    loaded.push(await loadPlugin(fromOf(spec), { aliases, baseDir, where }, opts));
   }
 
   const byId = new Map<string, LoadedPlugin>();

@@ -20,7 +20,16 @@ export interface CollectDeps {
   readonly feedback: FeedbackClient;
   readonly contributions: readonly TrainerContribution[];
   readonly config: TrainerConfig;
+  /**
+   * Receives a run event (`metrics.jsonl` `kind: "event"`): the first distinct reward-failure
+   * messages of the run (up to `MAX_REWARD_FAILURE_EVENTS`), so a throwing reward's reason is
+   * logged, not only counted.
+   */
+  readonly onEvent?: (step: number, message: string) => void | Promise<void>;
 }
+
+/** Distinct reward-failure messages logged as events per run; later ones are only counted. */
+export const MAX_REWARD_FAILURE_EVENTS = 10;
 
 /** Sampling parameters for rollouts from the trainer config, seeded per call. */
 export function rolloutSampling(config: TrainerConfig, seed: number): SamplingParams {
@@ -33,6 +42,9 @@ export function rolloutSampling(config: TrainerConfig, seed: number): SamplingPa
  * whatever it left unscored, run `afterScoring` and `filterBatch` hooks (which may collect more).
  */
 export class BatchCollector {
+  /** Reward-failure messages already logged as events in this run. */
+  private readonly logged = new Set<string>();
+
   constructor(private readonly deps: CollectDeps) {}
 
   async collect(step: number, rng: Rng, metrics: MetricAccumulator): Promise<RolloutBatch> {
@@ -56,7 +68,7 @@ export class BatchCollector {
     let batch: RolloutBatch = { step, groups: first.groups, pairs: first.pairs ?? [] };
     for (const c of contributions) if (c.afterScoring) await c.afterScoring(batch, ctx);
     for (const c of contributions) if (c.filterBatch) batch = await c.filterBatch(batch, ctx);
-    this.record(batch, metrics);
+    await this.record(step, batch, metrics);
     return batch;
   }
 
@@ -89,7 +101,7 @@ export class BatchCollector {
     return out;
   }
 
-  private record(batch: RolloutBatch, metrics: MetricAccumulator): void {
+  private async record(step: number, batch: RolloutBatch, metrics: MetricAccumulator): Promise<void> {
     const rollouts = batchRollouts(batch);
     metrics.count('rollout/groups', batch.groups.length);
     for (const r of rollouts) {
@@ -104,8 +116,28 @@ export class BatchCollector {
       ['errors', failures.errors],
       ['timeouts', failures.timeouts],
       ['non_finite', failures.nonFinite],
+      ['out_of_range', failures.outOfRange],
     ] as const) {
       for (const [name, n] of Object.entries(bucket)) metrics.count(`reward_failures/${name}/${kind}`, n);
+    }
+    await this.logFailures(step, failures.messages);
+  }
+
+  /** Log the run's first distinct reward-failure messages as events; then say that the rest are only counted. */
+  private async logFailures(step: number, messages: readonly string[]): Promise<void> {
+    const { onEvent } = this.deps;
+    if (!onEvent) return;
+    for (const message of messages) {
+      if (this.logged.has(message) || this.logged.size > MAX_REWARD_FAILURE_EVENTS) continue;
+      this.logged.add(message);
+      if (this.logged.size > MAX_REWARD_FAILURE_EVENTS) {
+        await onEvent(
+          step,
+          `more than ${MAX_REWARD_FAILURE_EVENTS} distinct reward failures; further ones are only counted (reward_failures/*)`,
+        );
+      } else {
+        await onEvent(step, message);
+      }
     }
   }
 }

@@ -1,3 +1,5 @@
+export type { ResumeCandidate, SkippedCheckpoint } from './checkpoint-scan';
+export { CHECKPOINT_NAME, CheckpointScan, UnusableCheckpointsError } from './checkpoint-scan';
 export { BatchCollector, rolloutSampling } from './collect-batch';
 export type { CreateTrainerOptions } from './create-trainer';
 export { createTrainer } from './create-trainer';
@@ -22,8 +24,11 @@ export { RewardScorer } from './reward-scorer';
 export { advantageRows, buildAdvantageInput, maxCompletionLength, paddedTensor, scoreLogProbs } from './rollout-tensors';
 export type { LogOffsets } from './run-directory';
 export { RunDirectory } from './run-directory';
-export type { TrainerParts, TrainSummary } from './trainer';
+export type { RunLockInfo } from './run-lock';
+export { LOCK_FILE, RunLock, RunLockedError } from './run-lock';
+export type { TrainerParts, TrainOptions, TrainSummary } from './trainer';
 export { NonFiniteLossError, Trainer } from './trainer';
 export type { TrainerState } from './trainer-checkpoint';
 export { latestCheckpoint, restoreCheckpoint, writeCheckpoint } from './trainer-checkpoint';
+export { parseTrainerState, trainerStateSchema } from './trainer-state-schema';
 export { TimeoutError, withTimeout } from './with-timeout';

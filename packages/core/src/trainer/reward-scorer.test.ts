@@ -25,7 +25,7 @@ describe('RewardScorer', () => {
     expect(r.reward).toBeCloseTo(1 + 0.2 - 0.2, 12);
     expect(r.rewardComponents).toEqual({ acc: 1, fmt: 0.4, len: 0.1 });
     expect(r.metrics).toEqual({ 'existing/metric': 9, 'acc/precision': 0.25, 'acc/recall': 0.75, 'len/tokens': 12 });
-    expect(scorer.drainFailures()).toEqual({ errors: {}, timeouts: {}, nonFinite: {}, messages: [] });
+    expect(scorer.drainFailures()).toEqual({ errors: {}, timeouts: {}, nonFinite: {}, outOfRange: {}, messages: [] });
   });
 
   it('passes the problem and the rollout to each reward and scores every rollout', async () => {
@@ -83,10 +83,10 @@ describe('RewardScorer', () => {
     expect(failures.timeouts).toEqual({ hangs: 2 });
     expect(failures.nonFinite).toEqual({ nan: 2, inf: 2 });
     expect(failures.messages).toHaveLength(5);
-    expect(failures.messages).toContain('parser crashed');
+    expect(failures.messages).toContain("reward 'throws' threw: parser crashed");
     expect(failures.messages.join('\n')).toMatch(/reward 'hangs' timed out after 20 ms|returned NaN|async crash/);
 
-    expect(scorer.drainFailures()).toEqual({ errors: {}, timeouts: {}, nonFinite: {}, messages: [] });
+    expect(scorer.drainFailures()).toEqual({ errors: {}, timeouts: {}, nonFinite: {}, outOfRange: {}, messages: [] });
   });
 
   it('keeps counting after a drain from zero', async () => {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/trellis-error';
 import { RunDirectory } from './run-directory';
+import { RunLockedError } from './run-lock';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'trellis-rundir-'));
 
@@ -15,7 +16,10 @@ describe('RunDirectory', () => {
     expect(readFileSync(join(dir, 'config.yaml'), 'utf8')).toBe('seed: 1\n');
     expect(run.configText()).toBe('seed: 1\n');
     expect(run.checkpointsDir).toBe(join(dir, 'checkpoints'));
-    expect(RunDirectory.open(dir).dir).toBe(dir);
+    run.releaseLock();
+    const opened = RunDirectory.open(dir);
+    expect(opened.dir).toBe(dir);
+    opened.releaseLock();
   });
 
   it('refuses an existing non-empty directory and suggests --resume', async () => {
@@ -99,5 +103,64 @@ describe('RunDirectory', () => {
     const run = await RunDirectory.create(join(tmp(), 'run'), '');
     await run.writeSummary({ steps: 3 });
     expect(JSON.parse(readFileSync(join(run.dir, 'summary.json'), 'utf8'))).toEqual({ steps: 3 });
+  });
+
+  it('holds run.lock from create/open until released; a second opener gets RunLockedError (exit code 2)', async () => {
+    const dir = join(tmp(), 'run');
+    const run = await RunDirectory.create(dir, 'a: 1\n');
+    expect(run.locked).toBe(true);
+    expect(existsSync(run.lockPath)).toBe(true);
+    const err = (() => {
+      try {
+        RunDirectory.open(dir);
+      } catch (e) {
+        return e as RunLockedError;
+      }
+    })();
+    expect(err).toBeInstanceOf(RunLockedError);
+    expect(err?.exitCode).toBe(2);
+    expect(RunDirectory.open(dir, { lock: false }).locked).toBe(false);
+    run.releaseLock();
+    expect(existsSync(run.lockPath)).toBe(false);
+    run.acquireLock();
+    expect(run.locked).toBe(true);
+    run.releaseLock();
+  });
+
+  it('create takes over what a creation killed before config.yaml left (stale lock, empty checkpoints/)', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'checkpoints'));
+    writeFileSync(
+      join(dir, 'run.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 17, hostname: (await import('node:os')).hostname(), token: 'x' }),
+    );
+    writeFileSync(join(dir, '.config.yaml.tmp-1-abcd'), 'partial');
+    const run = await RunDirectory.create(dir, 'a: 1\n');
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.yaml', 'run.lock']);
+    expect(run.takeNotices()).toEqual([expect.stringMatching(/took over the stale lock/)]);
+    run.releaseLock();
+    const other = tmp();
+    mkdirSync(join(other, 'checkpoints', 'step-000001'), { recursive: true });
+    await expect(RunDirectory.create(other, 'a: 1\n')).rejects.toThrow(/already exists and is not empty/);
+    expect(existsSync(join(other, 'run.lock'))).toBe(false);
+  });
+
+  it('removes temporaries left by interrupted writes only while holding the lock', async () => {
+    const dir = join(tmp(), 'run');
+    const run = await RunDirectory.create(dir, '');
+    mkdirSync(join(run.checkpointsDir, '.tmp-step-000002-99', 'policy'), { recursive: true });
+    mkdirSync(join(run.checkpointsDir, 'step-000001'));
+    writeFileSync(join(run.checkpointsDir, '.latest.tmp-99-abcd'), '');
+    writeFileSync(join(dir, '.summary.json.tmp-99-abcd'), '');
+    writeFileSync(join(dir, 'notes.txt'), '');
+    expect(RunDirectory.open(dir, { lock: false }).removeStaleTemporaries()).toEqual([]);
+    expect(run.removeStaleTemporaries().sort()).toEqual([
+      '.summary.json.tmp-99-abcd',
+      'checkpoints/.latest.tmp-99-abcd',
+      'checkpoints/.tmp-step-000002-99',
+    ]);
+    expect(readdirSync(run.checkpointsDir)).toEqual(['step-000001']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.yaml', 'notes.txt', 'run.lock']);
+    run.releaseLock();
   });
 });

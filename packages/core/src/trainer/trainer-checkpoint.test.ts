@@ -114,16 +114,22 @@ function fakePolicy(initial: string): Policy & { weights: string } {
   return policy as unknown as Policy & { weights: string };
 }
 
-const state = (stepNo: number): TrainerState => ({
-  step: stepNo,
-  offsets: { metrics: stepNo * 10, samples: stepNo * 20 },
-  nonFiniteInARow: 0,
-  elapsedMs: stepNo * 1000,
-  initialAccuracy: 0.25,
-  strategy: { pool: [stepNo] },
-  contributions: [{ n: stepNo }],
-  totals: { generatedTokens: 1, trainedTokens: 2, generateMs: 3, trainMs: 4 },
-});
+/** A trainer state at `stepNo` whose offsets match the run's logs (one step line per step). */
+function stateAt(run: RunDirectory, stepNo: number): TrainerState {
+  run.appendMetrics({ kind: 'step', step: stepNo, values: {} });
+  run.appendSamples([{ step: stepNo }]);
+  return {
+    step: stepNo,
+    offsets: run.offsets(),
+    nonFiniteInARow: 0,
+    elapsedMs: stepNo * 1000,
+    initialAccuracy: 0.25,
+    lastAccuracy: 0.5,
+    strategy: { pool: [stepNo] },
+    contributions: [{ n: stepNo }],
+    totals: { generatedTokens: 1, trainedTokens: 2, generateMs: 3, trainMs: 4 },
+  };
+}
 
 describe('writeCheckpoint / latestCheckpoint', () => {
   it('has no latest checkpoint in a fresh run', async () => {
@@ -131,25 +137,31 @@ describe('writeCheckpoint / latestCheckpoint', () => {
     expect(latestCheckpoint(run)).toBeUndefined();
   });
 
-  it('points latest at the newest step, keeps only `keep` checkpoints and leaves no temporary directory', async () => {
+  it('points latest at the newest step, writes a manifest, keeps only `keep` checkpoints and leaves no temporary directory', async () => {
     const run = await RunDirectory.create(join(tmp(), 'run'), '');
     const policy = fakePolicy('');
     const opt = tf.train.sgd(0.1);
     for (let s = 1; s <= 5; s++) {
       policy.weights = `weights-${s}`;
-      const dir = await writeCheckpoint(run, state(s), policy, opt, 2);
+      const st = stateAt(run, s);
+      const dir = await writeCheckpoint(run, st, policy, opt, 2);
       expect(dir).toBe(join(run.checkpointsDir, `step-${String(s).padStart(6, '0')}`));
       const latest = latestCheckpoint(run);
       expect(latest?.dir).toBe(dir);
-      expect(latest?.state).toEqual(state(s));
+      expect(latest?.state).toEqual(st);
+      expect(latest?.verified).toBe('manifest');
+      expect(latest?.skipped).toEqual([]);
     }
     expect(readdirSync(run.checkpointsDir).sort()).toEqual(['latest', 'step-000004', 'step-000005']);
     expect(readFileSync(join(run.checkpointsDir, 'latest'), 'utf8')).toBe('step-000005\n');
     expect(readdirSync(join(run.checkpointsDir, 'step-000005')).sort()).toEqual([
+      'manifest.json',
       'optimizer.safetensors',
       'policy',
       'trainer-state.json',
     ]);
+    const manifest = JSON.parse(readFileSync(join(run.checkpointsDir, 'step-000005', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.files).sort()).toEqual(['optimizer.safetensors', 'policy/marker.txt', 'trainer-state.json']);
 
     const restored = fakePolicy('untrained');
     const latest = latestCheckpoint(run);
@@ -163,19 +175,32 @@ describe('writeCheckpoint / latestCheckpoint', () => {
     const run = await RunDirectory.create(join(tmp(), 'run'), '');
     const policy = fakePolicy('first');
     const opt = tf.train.sgd(0.1);
-    await writeCheckpoint(run, state(3), policy, opt, 3);
-    await mkdir(join(run.checkpointsDir, `.tmp-step-000003-${process.pid}`, 'junk'), { recursive: true });
+    const st = stateAt(run, 1);
+    await writeCheckpoint(run, st, policy, opt, 3);
+    await mkdir(join(run.checkpointsDir, `.tmp-step-000001-${process.pid}`, 'junk'), { recursive: true });
     policy.weights = 'second';
-    await writeCheckpoint(run, state(3), policy, opt, 3);
-    expect(readdirSync(run.checkpointsDir).sort()).toEqual(['latest', 'step-000003']);
-    expect(readFileSync(join(run.checkpointsDir, 'step-000003', 'policy', 'marker.txt'), 'utf8')).toBe('second');
+    await writeCheckpoint(run, st, policy, opt, 3);
+    expect(readdirSync(run.checkpointsDir).sort()).toEqual(['latest', 'step-000001']);
+    expect(readFileSync(join(run.checkpointsDir, 'step-000001', 'policy', 'marker.txt'), 'utf8')).toBe('second');
     opt.dispose();
   });
 
-  it('reports an incomplete checkpoint that latest points at', async () => {
+  it('removes checkpoints newer than the one written (a timeline replaced by resuming from an older one)', async () => {
+    const run = await RunDirectory.create(join(tmp(), 'run'), '');
+    const policy = fakePolicy('w');
+    const opt = tf.train.sgd(0.1);
+    const states = [1, 2, 3].map((s) => stateAt(run, s));
+    for (const st of states) await writeCheckpoint(run, st, policy, opt, 1);
+    await mkdir(join(run.checkpointsDir, 'step-000007'));
+    await writeCheckpoint(run, states[2] as TrainerState, policy, opt, 1);
+    expect(readdirSync(run.checkpointsDir).sort()).toEqual(['latest', 'step-000003']);
+    opt.dispose();
+  });
+
+  it('starts fresh when latest names a checkpoint that does not exist and there is none', async () => {
     const run = await RunDirectory.create(join(tmp(), 'run'), '');
     writeFileSync(join(run.checkpointsDir, 'latest'), 'step-000009\n');
     expect(existsSync(join(run.checkpointsDir, 'step-000009'))).toBe(false);
-    expect(() => latestCheckpoint(run)).toThrow(/incomplete/);
+    expect(latestCheckpoint(run)).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
+import { writeCheckpointManifest } from '../checkpoint/checkpoint-manifest';
 import { fsyncDir, writeFileAtomic } from '../checkpoint/write-file-atomic';
 import type { Policy } from '../policy/policy';
+import { CHECKPOINT_NAME, CheckpointScan, type ResumeCandidate } from './checkpoint-scan';
 import { encodeOptimizerState, loadOptimizerState, OPTIMIZER_FILE } from './optimizer-state';
 import type { LogOffsets, RunDirectory } from './run-directory';
 
@@ -18,6 +19,8 @@ export interface TrainerState {
   readonly elapsedMs: number;
   /** Held-out accuracy before training (step 0), when evaluated. */
   readonly initialAccuracy: number | undefined;
+  /** Held-out accuracy of the latest evaluation so far (absent in checkpoints of older versions). */
+  readonly lastAccuracy?: number | undefined;
   readonly strategy: unknown;
   /** State of each contribution, by position in the config. */
   readonly contributions: unknown[];
@@ -26,11 +29,14 @@ export interface TrainerState {
 }
 
 const stepName = (step: number) => `step-${String(step).padStart(6, '0')}`;
+const stepOf = (name: string) => Number.parseInt(name.slice('step-'.length), 10);
 
 /**
  * Write checkpoint `step` atomically: policy, optimizer state and trainer state go to a temporary
- * directory that is renamed into place, then `checkpoints/latest` is atomically updated. Older
- * checkpoints beyond `keep` are removed.
+ * directory, then `manifest.json` (size and SHA-256 of every file) is written last, the directory
+ * is renamed into place and `checkpoints/latest` is atomically updated. Afterwards checkpoints
+ * older than the newest `keep` are removed, and so are any with a higher step (left from a
+ * timeline this run has replaced by resuming from an earlier checkpoint).
  */
 export async function writeCheckpoint(
   run: RunDirectory,
@@ -47,27 +53,32 @@ export async function writeCheckpoint(
   await policy.save(join(tmp, 'policy'));
   await writeFile(join(tmp, OPTIMIZER_FILE), await encodeOptimizerState(optimizer));
   await writeFile(join(tmp, 'trainer-state.json'), `${JSON.stringify(state)}\n`);
+  await writeCheckpointManifest(tmp);
   await fsyncDir(tmp);
   await rm(final, { recursive: true, force: true });
   await rename(tmp, final);
   await fsyncDir(run.checkpointsDir);
   await writeFileAtomic(join(run.checkpointsDir, 'latest'), `${name}\n`);
-  const stepOf = (d: string) => Number.parseInt(d.slice('step-'.length), 10);
-  const all = (await readdir(run.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort((a, b) => stepOf(a) - stepOf(b));
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) {
-    await rm(join(run.checkpointsDir, old), { recursive: true, force: true });
-  }
+  const all = (await readdir(run.checkpointsDir)).filter((d) => CHECKPOINT_NAME.test(d)).sort((a, b) => stepOf(a) - stepOf(b));
+  const upTo = all.filter((d) => stepOf(d) <= state.step);
+  const stale = [...upTo.slice(0, Math.max(0, upTo.length - keep)), ...all.filter((d) => stepOf(d) > state.step)];
+  for (const old of stale) await rm(join(run.checkpointsDir, old), { recursive: true, force: true });
   return final;
 }
 
-/** The newest complete checkpoint of a run, or undefined. */
-export function latestCheckpoint(run: RunDirectory): { dir: string; state: TrainerState } | undefined {
-  const pointer = join(run.checkpointsDir, 'latest');
-  if (!existsSync(pointer)) return undefined;
-  const dir = join(run.checkpointsDir, readFileSync(pointer, 'utf8').trim());
-  const statePath = join(dir, 'trainer-state.json');
-  if (!existsSync(statePath)) throw new Error(`checkpoint ${dir} is incomplete (no trainer-state.json)`);
-  return { dir, state: JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState };
+/**
+ * The checkpoint a resume would start from: the one `checkpoints/latest` names if it is intact,
+ * else the newest intact one (see {@link CheckpointScan} for the checks); undefined when the run has
+ * no checkpoint at all. Throws {@link UnusableCheckpointsError} when checkpoints exist but none is
+ * intact. `skipped` lists what was passed over. Does not load the weights (a checkpoint whose
+ * files parse may still fail to load; the trainer then moves on to the next one).
+ */
+export function latestCheckpoint(run: RunDirectory): (ResumeCandidate & { skipped: CheckpointScan['skipped'] }) | undefined {
+  const scan = new CheckpointScan(run);
+  const found = scan.next();
+  if (found) return { ...found, skipped: scan.skipped };
+  if (scan.hasCheckpoints) throw scan.failure();
+  return undefined;
 }
 
 /** Load weights and optimizer state from a checkpoint directory. */

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedConfig } from '../config/experiment-config';
+import { ConfigError } from '../errors/trellis-error';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { MetricsRecord, MetricsSink } from '../metrics/metrics-sink';
 import type { WeightedReward } from '../plugin/weighted-reward';
@@ -8,13 +11,15 @@ import { batchRollouts } from '../records/rollout';
 import type { Rng } from '../rng/rng';
 import type { RolloutStrategy } from '../rollout/rollout-strategy';
 import type { TaskSource } from '../task/task-source';
+import { CheckpointScan, type ResumeCandidate } from './checkpoint-scan';
 import type { BatchCollector } from './collect-batch';
 import { evaluatePolicy } from './evaluate';
 import { learningRateAt } from './lr-schedule';
 import { MetricAccumulator } from './metric-accumulator';
+import { nonFiniteState } from './non-finite-state';
 import type { PolicyUpdate } from './policy-update';
 import type { RunDirectory } from './run-directory';
-import { latestCheckpoint, restoreCheckpoint, type TrainerState, writeCheckpoint } from './trainer-checkpoint';
+import { restoreCheckpoint, type TrainerState, writeCheckpoint } from './trainer-checkpoint';
 import type { TrainerContribution } from './trainer-contribution';
 
 /** Everything the skeleton drives; built by `createTrainer`. */
@@ -46,6 +51,14 @@ export interface TrainSummary {
   readonly runDir: string | undefined;
 }
 
+/** Options of {@link Trainer.train}. */
+export interface TrainOptions {
+  /** Continue from the newest intact checkpoint of the run directory. */
+  readonly resume?: boolean;
+  /** Receives notices about the resume (checkpoints skipped, stale lock, temporary files); default: stderr. */
+  readonly onNotice?: (message: string) => void;
+}
+
 /** Thrown after `trainer.maxNonFiniteSteps` consecutive steps whose every update was NaN/Inf. */
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
@@ -63,17 +76,39 @@ export class Trainer {
     this.t = parts.config.trainer;
   }
 
-  async train(options: { resume?: boolean } = {}): Promise<TrainSummary> {
+  /**
+   * Run (or, with `resume`, continue) training to `trainer.steps` and write `summary.json`. A
+   * resume starts from the newest intact checkpoint (see `CheckpointScan`), reporting what it
+   * skipped through `onNotice` (default: a line on stderr) and an `event` record. The run
+   * directory's lock is held throughout and released at the end, also on error.
+   */
+  async train(options: TrainOptions = {}): Promise<TrainSummary> {
+    const { run } = this.parts;
+    run?.acquireLock();
+    try {
+      return await this.trainLocked(options);
+    } finally {
+      run?.releaseLock();
+    }
+  }
+
+  private async trainLocked(options: TrainOptions): Promise<TrainSummary> {
     const { parts, t } = this;
-    let state = await this.start(options.resume ?? false);
+    const notify = options.onNotice ?? ((m: string) => process.stderr.write(`notice: ${m}\n`));
+    let state = await this.start(options.resume ?? false, notify);
     const info = { runDir: parts.run?.dir, totalSteps: t.steps, startStep: state.step };
     for (const c of parts.contributions) await c.onRunStart?.(info);
     if (state.step === 0 && state.initialAccuracy === undefined) {
       const started = performance.now();
       const initialAccuracy = await this.evaluate(0);
-      state = { ...state, initialAccuracy, elapsedMs: state.elapsedMs + (performance.now() - started) };
+      state = {
+        ...state,
+        initialAccuracy,
+        lastAccuracy: initialAccuracy,
+        elapsedMs: state.elapsedMs + (performance.now() - started),
+      };
     }
-    let lastAccuracy = state.initialAccuracy;
+    let lastAccuracy = state.lastAccuracy;
     for (let step = state.step + 1; step <= t.steps; step++) {
       const started = performance.now();
       const metrics = new MetricAccumulator();
@@ -127,13 +162,20 @@ export class Trainer {
         throw new NonFiniteLossError(`${nonFiniteInARow} consecutive steps had non-finite losses or gradients; stopping`);
       }
       if ((t.evalEvery > 0 && step % t.evalEvery === 0) || step === t.steps) lastAccuracy = await this.evaluate(step);
-      state = { ...state, step, nonFiniteInARow, totals, elapsedMs: state.elapsedMs + (performance.now() - started) };
+      state = {
+        ...state,
+        step,
+        nonFiniteInARow,
+        totals,
+        lastAccuracy,
+        elapsedMs: state.elapsedMs + (performance.now() - started),
+      };
       if ((t.checkpointEvery > 0 && step % t.checkpointEvery === 0) || step === t.steps) await this.checkpoint(state);
     }
     for (const c of parts.contributions) await c.onRunEnd?.(info);
     for (const s of parts.sinks) await s.flush?.();
     const summary: TrainSummary = {
-      steps: t.steps,
+      steps: state.step,
       initialAccuracy: state.initialAccuracy,
       finalAccuracy: lastAccuracy,
       wallTimeMs: state.elapsedMs,
@@ -145,7 +187,7 @@ export class Trainer {
     return summary;
   }
 
-  private async start(resume: boolean): Promise<TrainerState> {
+  private async start(resume: boolean, notify: (message: string) => void): Promise<TrainerState> {
     const { parts } = this;
     const fresh: TrainerState = {
       step: 0,
@@ -153,34 +195,80 @@ export class Trainer {
       nonFiniteInARow: 0,
       elapsedMs: 0,
       initialAccuracy: undefined,
+      lastAccuracy: undefined,
       strategy: undefined,
       contributions: [],
       totals: { generatedTokens: 0, trainedTokens: 0, generateMs: 0, trainMs: 0 },
     };
-    const found = resume && parts.run ? latestCheckpoint(parts.run) : undefined;
-    if (!found) {
-      parts.run?.truncate(fresh.offsets);
-      return fresh;
+    const run = parts.run;
+    if (!run) return fresh;
+    run.removeStaleTemporaries();
+    const notices = run.takeNotices();
+    const found = resume ? await this.restoreNewestIntact(run, notices) : undefined;
+    run.truncate(found ? found.state.offsets : fresh.offsets);
+    const step = found?.state.step ?? 0;
+    if (found) {
+      const { state } = found;
+      if (state.strategy !== undefined) parts.strategy.restore?.(state.strategy);
+      parts.contributions.forEach((c, i) => {
+        if (state.contributions[i] !== undefined) c.restore?.(state.contributions[i]);
+      });
+      const complete = state.step === this.t.steps ? ' (the run is already complete)' : '';
+      await this.emit({ kind: 'event', step, time: Date.now(), values: {}, message: `resumed from ${found.dir}${complete}` });
     }
-    await restoreCheckpoint(found.dir, parts.policy, parts.optimizer);
-    parts.run?.truncate(found.state.offsets);
-    if (found.state.strategy !== undefined) parts.strategy.restore?.(found.state.strategy);
-    parts.contributions.forEach((c, i) => {
-      if (found.state.contributions[i] !== undefined) c.restore?.(found.state.contributions[i]);
-    });
-    await this.emit({
-      kind: 'event',
-      step: found.state.step,
-      time: Date.now(),
-      values: {},
-      message: `resumed from ${found.dir}`,
-    });
-    return found.state;
+    for (const message of notices) {
+      notify(message);
+      await this.emit({ kind: 'event', step, time: Date.now(), values: {}, message });
+    }
+    if (!found) return fresh;
+    return { ...found.state, lastAccuracy: found.state.lastAccuracy ?? found.lastEvalAccuracy ?? found.state.initialAccuracy };
+  }
+
+  /**
+   * Restore the newest intact checkpoint that also loads and holds only finite values; push a
+   * notice naming what was skipped. Undefined when the run has no checkpoint (a fresh start).
+   */
+  private async restoreNewestIntact(run: RunDirectory, notices: string[]): Promise<ResumeCandidate | undefined> {
+    const { parts, t } = this;
+    const scan = new CheckpointScan(run);
+    for (let c = scan.next(); c; c = scan.next()) {
+      if (c.state.step > t.steps) {
+        throw new ConfigError(
+          `${c.dir} is at step ${c.state.step}, past trainer.steps ${t.steps}; resume with --set trainer.steps=${c.state.step} or more`,
+        );
+      }
+      try {
+        await restoreCheckpoint(c.dir, parts.policy, parts.optimizer);
+        const bad = await nonFiniteState(parts.policy, parts.optimizer);
+        if (bad) throw new Error(`its ${bad} hold NaN or Inf values`);
+      } catch (e) {
+        scan.skip(c.name, `it cannot be loaded: ${(e as Error).message}`);
+        continue;
+      }
+      const passed = [
+        ...(scan.pointerProblem ? [scan.pointerProblem] : []),
+        ...scan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`),
+      ];
+      if (passed.length) notices.push(`resuming from ${c.name}, the newest intact checkpoint; ${passed.join('; ')}`);
+      if (c.verified === 'legacy') {
+        notices.push(`${c.name} has no manifest (written by an older version); its files were checked by parsing them`);
+      }
+      return c;
+    }
+    if (scan.hasCheckpoints) throw scan.failure();
+    if (scan.pointerProblem && existsSync(join(run.checkpointsDir, 'latest')))
+      notices.push(`${scan.pointerProblem}; starting from step 0`);
+    return undefined;
   }
 
   private async checkpoint(state: TrainerState): Promise<void> {
     const { parts } = this;
     if (!parts.run) return;
+    const bad = await nonFiniteState(parts.policy, parts.optimizer);
+    if (bad) {
+      await this.emit({ kind: 'event', step: state.step, time: Date.now(), values: {}, message: `stopping: ${bad} not finite` });
+      throw new NonFiniteLossError(`step ${state.step}: the ${bad} hold NaN or Inf values; not writing a checkpoint of them`);
+    }
     for (const s of parts.sinks) await s.flush?.();
     const full: TrainerState = {
       ...state,

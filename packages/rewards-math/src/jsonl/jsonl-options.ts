@@ -1,4 +1,6 @@
-import { z } from '@trellis/core';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { type ResolveOptionsContext, z } from '@trellis/core';
 
 /** Field names of one preset: where the question, answer, solution and id live in each JSON object. */
 export interface FieldMap {
@@ -24,7 +26,11 @@ export const JSONL_PRESETS: Readonly<Record<'gsm8k' | 'math' | 'aime' | 'custom'
 /** Options of the `jsonl` task (catalog id `jsonl`). */
 export const jsonlOptions = z
   .object({
-    /** JSONL file, one problem per line. A relative path resolves against the process working directory. */
+    /**
+     * JSONL file, one problem per line. In a config, a relative path resolves against the directory
+     * of the config file that sets it (the working directory for a `--set`); the resolved config
+     * holds it absolute. A task constructed directly resolves it against the working directory.
+     */
     path: z.string().min(1),
     /** Field mapping preset; `fields` overrides single names. */
     preset: z.enum(['gsm8k', 'math', 'aime', 'custom']).default('custom'),
@@ -54,3 +60,16 @@ export const jsonlOptions = z
   .strict();
 
 export type JsonlOptions = z.output<typeof jsonlOptions>;
+
+/**
+ * `resolveOptions` hook of `task: jsonl`: `path` made absolute against the config file that sets
+ * it, and a file that does not exist is a config error at config time (before any run directory).
+ */
+export function resolveJsonlOptions(options: Record<string, unknown>, ctx: ResolveOptionsContext): Record<string, unknown> {
+  const o = options as JsonlOptions;
+  const path = ctx.resolvePath(['path'], o.path);
+  const where = isAbsolute(o.path) ? '' : ` (resolved against ${ctx.dirOf(['path'])}: ${path})`;
+  if (!existsSync(path)) ctx.fail(['path'], `jsonl file ${o.path} does not exist${where}`);
+  if (!statSync(path).isFile()) ctx.fail(['path'], `jsonl path ${o.path} is not a file${where}`);
+  return { ...o, path };
+}

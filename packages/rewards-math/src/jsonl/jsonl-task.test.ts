@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Rng } from '@trellis/core';
+import { ConfigError, composeContainer, loadConfigFile, Rng, Tokens } from '@trellis/core';
 import { describe, expect, it, vi } from 'vitest';
 import { extractAnswer } from '../extract/extract-answer';
 import { gradeAnswer } from '../grade/grade-answer';
+import plugin from '../index';
 import { sharedDataFile } from '../test-support/shared-data';
 import { JsonlTask } from './jsonl-task';
 
@@ -133,5 +134,25 @@ describe('jsonl task', () => {
     }
     expect((await load({ path: aime as string, preset: 'aime', split: 'test' })).size('test')).toBe(30);
     expect((await load({ path: amc as string, preset: 'aime', split: 'test' })).size('test')).toBe(40);
+  });
+
+  it('in a config, resolves a relative path against the file that sets it (through extends) and fails at config time on a missing file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rewards-math-jsonl-config-'));
+    mkdirSync(join(root, 'data'));
+    mkdirSync(join(root, 'runs', 'sub'), { recursive: true });
+    writeFileSync(join(root, 'data', 'p.jsonl'), `${JSON.stringify({ question: 'q', answer: '1' })}\n`);
+    writeFileSync(join(root, 'base.yaml'), 'task: { use: jsonl, options: { path: ./data/p.jsonl } }\n');
+    writeFileSync(join(root, 'runs', 'sub', 'exp.yaml'), 'extends: ../../base.yaml\ntask: { options: { split: test } }\n');
+    const compose = async (file: string, sets: string[] = []) =>
+      composeContainer(await loadConfigFile(file, sets), { manifests: [plugin], loadBuiltins: false });
+    const exp = await compose(join(root, 'runs', 'sub', 'exp.yaml'));
+    expect(exp.config.task?.options.path).toBe(join(root, 'data', 'p.jsonl'));
+    const task = await exp.container.getAsync(Tokens.TaskSource);
+    expect(task.size('test')).toBe(1);
+    const err = await compose(join(root, 'runs', 'sub', 'exp.yaml'), ['task.options.path=nope.jsonl']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe(
+      `--set task.options.path=nope.jsonl: task.options.path: jsonl file nope.jsonl does not exist (resolved against ${process.cwd()}: ${join(process.cwd(), 'nope.jsonl')})`,
+    );
   });
 });
