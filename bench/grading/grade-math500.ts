@@ -1,7 +1,9 @@
 /**
  * Grading throughput on MATH-500: extracts the answer of every reference solution and grades it
  * against its gold answer (and against the next problem's answer, a negative), then grades a set
- * of pathological inputs. Prints median / p99 per problem and the slowest single comparison.
+ * of pathological inputs. Prints median / p99 per problem and the slowest single comparison, then
+ * the parity families (relations, intervals, sets of solutions, roots, extraction layers) and
+ * MATH-500 solutions with their boxes taken out (see parity-figures.ts).
  *
  *   pnpm bench:grading            (needs <repo>/../shared/data/math500/test.jsonl)
  */
@@ -9,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { extractAnswer } from '../../packages/rewards-math/src/extract/extract-answer';
 import { DEFAULT_GRADE_TIMEOUT_MS, gradeAnswer } from '../../packages/rewards-math/src/grade/grade-answer';
+import { parityFigures, unboxedFigures } from './parity-figures';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/math500/test.jsonl', import.meta.url));
 const PASSES = 3;
@@ -43,6 +46,18 @@ const PATHOLOGICAL: readonly [string, string, string][] = [
   ['long text', `\\text{${'a'.repeat(900)}}`, 'a'],
   ['900-digit integers', `1${'0'.repeat(900)}`, `1${'0'.repeat(899)}1`],
   ['over length cap', 'x'.repeat(5000), 'x'.repeat(4999)],
+  [
+    'relation chain',
+    Array.from({ length: 90 }, (_, i) => `x_{${i}}`).join(' < '),
+    Array.from({ length: 90 }, (_, i) => `x_{${89 - i}}`).join(' \\gt '),
+  ],
+  ['relation vs union', 'x \\ne 3', `${Array.from({ length: 30 }, (_, i) => `x \\ne ${i}`).join(', ')}`],
+  [
+    'fractional powers',
+    Array.from({ length: 8 }, (_, i) => `x_${i}^{${i + 1}/${2 * i + 3}}`).join('+'),
+    Array.from({ length: 8 }, (_, i) => `\\sqrt[${2 * i + 3}]{x_${i}^{${i + 1}}}`).join('+'),
+  ],
+  ['boxes and dollars', `${'$a b$ \\boxed{1}, '.repeat(50)}`, `${'\\boxed{1} and '.repeat(50)}`],
 ];
 
 function main(): void {
@@ -112,6 +127,7 @@ function main(): void {
     console.log(`  ${name.padEnd(20)} ${ms.toFixed(2).padStart(8)} ms  ${JSON.stringify(res)}`);
   }
   console.log(`  slowest pathological comparison: ${worst.toFixed(2)} ms (${(worst / 1000).toFixed(4)} of the timeout)`);
+  for (const line of [...parityFigures(PASSES), ...unboxedFigures(rows)]) console.log(line);
 }
 
 main();

@@ -131,6 +131,11 @@ const CASES: readonly Case[] = [
     ['eval', ck, '--split', 'foo'],
     /'--split <split>' argument 'foo' is invalid\. Allowed choices are train, test\./,
   ],
+  [
+    'eval --context foo',
+    ['eval', ck, '--context', 'none,foo'],
+    /'--context <list>' argument 'none,foo' is invalid\. unknown context 'foo'; allowed: none, attempt, /,
+  ],
   ['--max-new-tokens 0', ['eval', ck, '--max-new-tokens', '0'], /'--max-new-tokens <n>' argument '0' is invalid/],
   ['--seed -1', ['eval', ck, '--seed', '-1'], /'--seed <n>' argument '-1' is invalid\. expected an integer >= 0/],
   [

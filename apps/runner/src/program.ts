@@ -8,10 +8,28 @@ import { renderPlugins } from './commands/plugins-command';
 import { runPretrain } from './commands/pretrain-command';
 import { runTraining } from './commands/run-command';
 import { runServe, type ServeOptions } from './commands/serve-command';
+import { EVAL_CONTEXTS, type EvalContext } from './eval/eval-contexts';
 import { composeFromFile, composeFromObject } from './experiment';
 import { checkOutPath } from './out-path';
+import { runConfigOf } from './run-config-of';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--context a,b` (or `all`): eval contexts, each named in EVAL_CONTEXTS. */
+export function contextList(value: string): EvalContext[] {
+  if (value.trim() === 'all') return [...EVAL_CONTEXTS];
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.filter((c) => !(EVAL_CONTEXTS as readonly string[]).includes(c));
+  if (items.length === 0 || bad.length) {
+    throw new InvalidArgumentError(
+      `unknown context ${bad.map((b) => `'${b}'`).join(', ') || "''"}; allowed: ${EVAL_CONTEXTS.join(', ')}, all`,
+    );
+  }
+  return [...new Set(items)] as EvalContext[];
+}
 
 /** A commander parser for an integer option in [min, max]. */
 export const integer =
@@ -119,20 +137,36 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .command('eval')
     .description('Evaluate a checkpoint: pass@1 (mean over k samples), unbiased pass@k, maj@k; per-problem JSONL.')
     .argument('<checkpoint>', 'policy checkpoint directory, or a run directory (its latest checkpoint)')
-    .option('-c, --config <file>', 'experiment file supplying policy, task and rewards (default: arithmetic + math-accuracy)')
+    .option(
+      '-c, --config <file>',
+      "experiment file supplying policy, task and rewards (default: for a run or one of its checkpoints the run's config.yaml, else arithmetic + math-accuracy)",
+    )
     .option('--task <id>', 'task id to evaluate on (overrides the config task)')
     .addOption(new Option('--split <split>', 'which split to evaluate').choices(['train', 'test']).default('test'))
     .option('-k, --samples <k>', 'samples per problem (>= 1)', integer(1), 1)
     .option('--greedy', 'greedy decoding (default when --samples is 1)')
     .option('--temperature <t>', 'sampling temperature when not greedy (> 0)', positiveNumber, 1)
     .option('--max-new-tokens <n>', 'completion length cap (default: trainer.sampling.maxNewTokens)', integer(1))
-    .option('--limit <n>', 'number of problems, >= 1 (default: trainer.evalProblems)', integer(1))
+    .option(
+      '--limit <n>',
+      "number of problems, >= 1 (default: the config's trainer.evalProblems, so a run is evaluated on its own held-out set)",
+      integer(1),
+    )
     .option('--seed <n>', 'sampling seed', integer(0), 0)
     .option('-o, --out <file>', 'write per-problem results as JSONL (checked before evaluating)')
+    .option(
+      '--context <list>',
+      `greedy accuracy under each context, side by side: comma-separated from ${EVAL_CONTEXTS.join(', ')}, or all`,
+      contextList,
+    )
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
     .addOption(backendOption())
     .action(async (checkpoint: string, opts: Parameters<typeof runEval>[1]) => {
-      await runEval(checkpoint, opts, log);
+      // A run is evaluated like its own held-out evaluations (task, rewards, trainer.evalProblems),
+      // so `trellis eval <runDir>` and the run's `held-out accuracy` line measure the same thing.
+      const config = opts.config ?? runConfigOf(checkpoint);
+      if (config !== undefined && opts.config === undefined) log(`using the run's config ${config} (--config to use another)`);
+      await runEval(checkpoint, config === undefined ? opts : { ...opts, config }, log);
     });
 
   program

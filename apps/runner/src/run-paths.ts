@@ -30,10 +30,14 @@ export interface RunSource {
   readonly resumes?: readonly ResumeRecord[];
 }
 
-/** Default run directory: `runs/<name>-<yyyymmdd-hhmmss>`. */
+/**
+ * Default run directory: `runs/<name>-<yyyymmdd-hhmmss>`. The name keeps letters, digits and
+ * `. _ - + = ,` (an arm-swapped run is `runs/arithmetic-grpo+advantage=rloo-<stamp>`); other runs of
+ * characters become `_`.
+ */
 export function defaultRunDir(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join('runs', `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}`);
+  return join('runs', `${name.replace(/[^A-Za-z0-9._+=,-]+/g, '_')}-${stamp}`);
 }
 
 export function readRunSource(dir: string): RunSource | undefined {

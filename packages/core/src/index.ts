@@ -40,6 +40,15 @@ export { pretrainSchema } from './config/pretrain-config';
 export { type ResolveConfigOptions, resolveConfig } from './config/resolve-config';
 export type { FeedbackDefaults, SamplingConfig, TrainerConfig } from './config/trainer-config';
 export { feedbackDefaultsSchema, samplingSchema, trainerSchema } from './config/trainer-config';
+export {
+  type ContextParts,
+  type ContextTemplates,
+  contextPrompt,
+  contextTemplatesSchema,
+  DEFAULT_CONTEXT_TEMPLATES,
+  feedbackBlock,
+  turnPrompt,
+} from './context/context-prompt';
 export { ConfigError, listOf, PluginError } from './errors/trellis-error';
 export type { ConfiguredFeedback, FeedbackCallSettings, LeakPolicy } from './feedback/configured-feedback';
 export { FeedbackAudit, type FeedbackAuditOptions, feedbackAuditOptions } from './feedback/feedback-audit';
@@ -87,8 +96,8 @@ export { ALL_SLOTS, isSlotName, MULTI_SLOTS, SINGLE_SLOTS, SLOT_CONFIG_KEYS } fr
 export type { WeightedReward } from './plugin/weighted-reward';
 export { GenerateBatcher, type GenerateBatcherOptions } from './policy/generate-batcher';
 export type { LogProbOutput, LossWithMetrics, Policy, TokenBatch } from './policy/policy';
-export type { PretrainStep } from './pretrain/supervised-pretrain';
-export { supervisedExample, supervisedPretrain } from './pretrain/supervised-pretrain';
+export type { EncodedExample, PretrainStep } from './pretrain/supervised-pretrain';
+export { encodeSupervised, pretrainBatch, supervisedPretrain } from './pretrain/supervised-pretrain';
 export type {
   Attempt,
   Feedback,
@@ -111,7 +120,7 @@ export { GroupRolloutStrategy } from './rollout/group-rollout-strategy';
 export type { RolloutPlacement } from './rollout/rollout-from-result';
 export { rolloutFromResult } from './rollout/rollout-from-result';
 export type { CollectedRollouts, RolloutContext, RolloutStrategy } from './rollout/rollout-strategy';
-export type { TaskSource } from './task/task-source';
+export type { SupervisedExample, TaskSource } from './task/task-source';
 export type { Tokenizer } from './tokenizer/tokenizer';
 export type { TokenName } from './tokens';
 export { Tokens } from './tokens';

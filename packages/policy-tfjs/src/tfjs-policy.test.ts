@@ -168,3 +168,21 @@ describe('per-request seeds', () => {
     policy.dispose();
   });
 });
+
+describe('prompts that do not fit the context', () => {
+  it('reports how many prompt tokens were cut from the left (0 when everything fit), prefill included', async () => {
+    const policy = tinyPolicy({}, 3); // context 40, BOS first
+    const sampling = { temperature: 1, maxNewTokens: 2, greedy: true };
+    const [fits, long, withPrefill] = await policy.generate(
+      [{ prompt: 'ab' }, { prompt: 'a'.repeat(50) }, { prompt: 'a'.repeat(30), prefill: 'b'.repeat(15) }],
+      sampling,
+    );
+    expect(fits?.promptTruncated).toBe(0);
+    // 50 prompt tokens + BOS into 40 positions: 11 cut.
+    expect(long?.promptTruncated).toBe(11);
+    expect(long?.promptIds).toHaveLength(40);
+    // A prefill of 15 leaves 24 prompt tokens after BOS: 6 of 30 cut.
+    expect(withPrefill?.promptTruncated).toBe(6);
+    policy.dispose();
+  });
+});

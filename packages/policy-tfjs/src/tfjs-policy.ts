@@ -103,7 +103,15 @@ export class TfjsPolicy implements Policy {
       out.push(...(await this.generateChunk(rows.slice(i, i + maxBatch), sampling)));
       if (i + maxBatch < rows.length) await new Promise((r) => setImmediate(r));
     }
-    return out;
+    // Prompt tokens cut from the left to fit the context: reported, never silent.
+    const bos = this.tokenizer.bosId === undefined ? 0 : 1;
+    return out.map((o, i) => ({
+      ...o,
+      promptTruncated: Math.max(
+        0,
+        this.tokenizer.encode((requests[i] as GenerationRequest).prompt).length + bos - o.promptIds.length,
+      ),
+    }));
   }
 
   /** One batch: in-process, or split between this thread and the sampling workers. */

@@ -46,6 +46,20 @@ describe('CharTokenizer', () => {
     expect(t.decode([1, 6, 4, 0, 3, 2])).toBe('ca\uFFFD');
     expect(CharTokenizer.fromJSON(JSON.parse(JSON.stringify(t.toJSON()))).encode('abc')).toEqual(t.encode('abc'));
   });
+
+  it('the default alphabet round-trips every printable ASCII character and newline, one id each, no UNK', () => {
+    const t = new CharTokenizer();
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+    for (const ch of `\n${printable}`) {
+      const ids = t.encode(ch);
+      expect(ids).toHaveLength(1);
+      expect(ids[0]).not.toBe(t.unkId);
+      expect(t.decode(ids)).toBe(ch);
+    }
+    const critique = 'Issue: The second line "69+395=464" is wrong.\n<feedback>\n1. Redo it: {x} [y] ~`|_^%$#@!;\'\n</feedback>';
+    expect(t.decode(t.encode(critique))).toBe(critique);
+    expect(t.vocabSize).toBe(4 + 96);
+  });
 });
 
 describe('HfTokenizer', () => {

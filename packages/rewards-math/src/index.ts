@@ -20,7 +20,8 @@ export { evaluateTokens, evaluationSteps, formatTokens, parseArithmetic } from '
 export type { ArithmeticItem } from './arithmetic/generate-arithmetic';
 export { drawArithmetic } from './arithmetic/generate-arithmetic';
 export { splitOf } from './arithmetic/split-of';
-export type { AnswerSource, ExtractedAnswer, ExtractOptions } from './extract/extract-answer';
+export { explicitAnswer } from './extract/explicit-answer';
+export type { AnswerSource, ExtractedAnswer, ExtractOptions, MultipleBoxes } from './extract/extract-answer';
 export { countBoxed, extractAnswer } from './extract/extract-answer';
 export { abstractPrinciples } from './feedback/abstraction';
 export type { TextSpan } from './feedback/answer-spans';
@@ -45,6 +46,7 @@ export type { GradeMethod, GradeOptions, GradeResult } from './grade/grade-answe
 export { DEFAULT_GRADE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_REL_TOL, gradeAnswer } from './grade/grade-answer';
 export type { MathjsExpression } from './grade/latex-to-mathjs';
 export { latexToMathjs } from './grade/latex-to-mathjs';
+export type { RelationOp } from './grade/parse-relation';
 export type { AnswerStructure } from './grade/parse-structure';
 export { parseStructure } from './grade/parse-structure';
 export type { CorruptedWorkedSolution } from './gsm8k/corrupt-worked-solution';
@@ -130,3 +132,5 @@ export default definePlugin({
   },
   createModule: () => catalogModule(rewardsMathCatalog),
 });
+export { ARITHMETIC_FORMATS, type ArithmeticFormat } from './arithmetic/arithmetic-format-names';
+export { drawFormat, formatExample, shapeOf } from './arithmetic/arithmetic-formats';

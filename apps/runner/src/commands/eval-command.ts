@@ -11,12 +11,14 @@ import {
 } from '@trellis/core';
 import { BUILTIN_PLUGINS } from '../builtins';
 import { resolveCheckpointArg } from '../checkpoint-arg';
+import type { EvalContext } from '../eval/eval-contexts';
 import { composeFromObject } from '../experiment';
 import { checkOutPath, makeDirs } from '../out-path';
 import { pct } from '../progress/format';
 import { ProgressLine } from '../progress/progress-line';
 import { accuracyReward } from './accuracy-reward';
 import { setupBackend } from './backend';
+import { runContextEval } from './context-eval';
 
 export interface EvalOptions {
   readonly config?: string;
@@ -31,7 +33,15 @@ export interface EvalOptions {
   readonly backend?: string;
   readonly seed: number;
   readonly set: string[];
+  /** Measure greedy accuracy under each of these contexts (see EVAL_CONTEXTS) instead of pass@k. */
+  readonly context?: EvalContext[];
 }
+
+/** Feedback entries an eval with feedback contexts adds when the config names none. */
+const DEFAULT_CONTEXT_FEEDBACK = [
+  { use: 'math-verifier', name: 'critique' },
+  { use: 'math-verifier', name: 'critique-compact', options: { format: 'compact' } },
+];
 
 /**
  * `trellis eval`: pass@1 (mean over k samples), unbiased pass@k and maj@k of a checkpoint on a
@@ -52,8 +62,10 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
   const policy = (base.policy as { use?: string; options?: Record<string, unknown> } | undefined) ?? { use: 'transformer' };
   // The evaluated checkpoint defines the model shape and tokenizer; the config's own would contradict it.
   const { model: _model, tokenizer: _tokenizer, ...policyOptions } = policy.options ?? {};
+  const needsFeedback = (opts.context ?? []).some((c) => /feedback|principles/.test(c));
   const data = {
     ...base,
+    ...(needsFeedback && !(Array.isArray(base.feedback) && base.feedback.length) ? { feedback: DEFAULT_CONTEXT_FEEDBACK } : {}),
     policy: { ...policy, options: { ...policyOptions, checkpoint: found.dir } },
     ...(opts.task ? { task: { use: opts.task } } : {}),
   };
@@ -73,6 +85,7 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
       `--split ${opts.split}`,
     );
   }
+  if (opts.context) return runContextEval(exp, checkpoint, problems, opts, out, log);
   const greedy = opts.greedy ?? opts.samples === 1;
   log(
     `evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`,
@@ -102,5 +115,6 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
     `pass@1 ${pct(res.passAt1)} (mean over ${res.samples}) | ${passK} | maj@${res.samples} ${pct(res.majAtK)} | ${res.problems} problems`,
   );
   if (opts.out) log(`per-problem results: ${opts.out}`);
+  if (res.promptTruncated) log(`${res.promptTruncated} prompt(s) were cut from the left to fit the model's context`);
   return res;
 }

@@ -61,13 +61,16 @@ export async function runPretrain(
   const started = Date.now();
   let accuracy = Number.NaN;
   let tokens = 0;
+  let overflow = 0;
   await supervisedPretrain(policy, task, cfg, exp.container.get(Tokens.Rng).split('pretrain'), {
     onStep: (s) => {
       tokens += s.tokens;
+      overflow += s.overflow;
       const elapsed = Date.now() - started;
       line.update(
         `step ${s.step}/${cfg.steps} ${bar(s.step, cfg.steps)} | loss ${compact(s.loss)} | lr ${s.lr.toExponential(1)} | ` +
-          `${compact(tokens / (elapsed / 1000))} tok/s | ETA ${formatDuration((elapsed / s.step) * (cfg.steps - s.step))}`,
+          `${compact(tokens / (elapsed / 1000))} tok/s | ETA ${formatDuration((elapsed / s.step) * (cfg.steps - s.step))}` +
+          (overflow ? ` | ${overflow} examples too long for the context, dropped` : ''),
         s.step === cfg.steps,
       );
     },

@@ -17,6 +17,7 @@ import {
 } from '@trellis/core';
 import { stringify } from 'yaml';
 import { BUILTIN_PLUGINS } from '../builtins';
+import { invocation } from '../invocation';
 import { formatDuration, pct } from '../progress/format';
 import { TrainingProgressSink } from '../progress/training-progress-sink';
 import { type ConfigChange, defaultRunDir, type RunSource, readRunSource, runDirUndo, writeRunSource } from '../run-paths';
@@ -196,8 +197,11 @@ const SIGNAL_EXIT: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 13
  *   service throws) removes what this command created, so the same `--out` can be used again.
  * - `--resume` may change only the keys of `RESUMABLE_KEYS` (resume-changes.ts); changes are
  *   written to config.yaml and source.json and logged as an event when training starts.
- * - SIGINT and SIGTERM print how to resume (exit 130 / 143); during set-up of a new run they also
- *   remove its directory.
+ * - SIGINT and SIGTERM print how to resume (exit 130 / 143), with the command prefix the user
+ *   started this with (`pnpm trellis`, `trellis`, ...; see `invocation`); during set-up of a new
+ *   run they also remove its directory.
+ * - The run directory defaults to `runs/<name>-<timestamp>`; a `--set` that swaps a slot's plugin
+ *   has already renamed the config (`arithmetic-grpo+advantage=rloo`, see core's `armName`).
  */
 export async function runTraining(file: string | undefined, opts: RunOptions, log: (s: string) => void): Promise<TrainSummary> {
   if (opts.resume && file) {
@@ -213,6 +217,7 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
 
   const creating: { current?: Creating } = {};
   let current: RunDirectory | undefined;
+  let progress: TrainingProgressSink | undefined;
   let training = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     current?.releaseLock();
@@ -222,7 +227,7 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
     } else if (current || opts.resume) {
       const dir = current?.dir ?? resolve(opts.resume as string);
       process.stderr.write(
-        `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; continue with: trellis run --resume ${dir}\n`,
+        `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; continue with: ${invocation()} run --resume ${dir}\n`,
       );
     } else {
       process.stderr.write(`\n${signal}: stopped\n`);
@@ -247,7 +252,10 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
       log(`${opts.resume ? 'resuming' : 'starting'} run '${exp.config.name}' in ${run.dir} (backend ${backend})${changed}`);
       const sinks: MetricsSink[] = [];
       if (prepared.resume) sinks.push(new ResumeChangesSink(run, prepared.resume));
-      if (!opts.quiet) sinks.push(new TrainingProgressSink(exp.config.trainer.steps, exp.config.trainer.accuracyReward));
+      if (!opts.quiet) {
+        progress = new TrainingProgressSink(exp.config.trainer.steps, exp.config.trainer.accuracyReward, { runDir: run.dir });
+        sinks.push(progress);
+      }
       trainer = await createTrainer(exp.container, { run, sinks });
     } catch (e) {
       current?.releaseLock();
@@ -260,6 +268,7 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
     // progress display prints; a quiet run prints them on their own.
     const onNotice = opts.quiet ? (m: string) => process.stderr.write(`notice: ${m}\n`) : () => {};
     const summary = await trainer.train({ resume: Boolean(opts.resume), onNotice });
+    progress?.end();
     const a = summary.initialAccuracy;
     const b = summary.finalAccuracy;
     const delta = a !== undefined && b !== undefined ? ` (${b >= a ? '+' : ''}${(100 * (b - a)).toFixed(1)})` : '';
@@ -270,6 +279,7 @@ export async function runTraining(file: string | undefined, opts: RunOptions, lo
     log(`run directory: ${run.dir}`);
     return summary;
   } finally {
+    progress?.end();
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigterm);
   }

@@ -1,6 +1,7 @@
 import { Rng } from '@trellis/core';
 import { describeAdvantageConformance, randomAdvantageInput, sequenceAdvantages } from '@trellis/core/testing';
 import { describe, expect, it } from 'vitest';
+import grpoPlugin from '../index';
 import { grpoAdvantages } from './grpo-advantages';
 import { GrpoEstimator } from './grpo-estimator';
 import { DapoEstimator, DrGrpoEstimator, GspoEstimator } from './recipe-estimators';
@@ -9,17 +10,19 @@ import { ReinforcePpBaselineEstimator, ReinforcePpEstimator } from './reinforce-
 import { rlooAdvantages } from './rloo-advantages';
 import { RlooEstimator } from './rloo-estimator';
 
-describeAdvantageConformance('grpo', { create: () => new GrpoEstimator({}), groupRelative: true });
-describeAdvantageConformance('dr-grpo', { create: () => new DrGrpoEstimator({}), groupRelative: true });
-describeAdvantageConformance('dapo', { create: () => new DapoEstimator({}), groupRelative: true });
-describeAdvantageConformance('gspo', { create: () => new GspoEstimator({}), groupRelative: true });
-describeAdvantageConformance('rloo', { create: () => new RlooEstimator(), groupRelative: true });
+// Each estimator as a run builds it: from the plugin's manifest, through the container.
+for (const use of ['grpo', 'dr-grpo', 'dapo', 'gspo', 'rloo'] as const) {
+  describeAdvantageConformance(use, { plugin: grpoPlugin, use, groupRelative: true });
+}
 // Global whitening makes REINFORCE++ depend on the whole batch.
-describeAdvantageConformance('reinforce-pp', { create: () => new ReinforcePpEstimator({}), groupRelative: false });
-// Without a KL penalty in the input the baseline variant only sees within-group differences.
+describeAdvantageConformance('reinforce-pp', { plugin: grpoPlugin, use: 'reinforce-pp', groupRelative: false });
+// Without a KL penalty in the input the baseline variant only sees within-group differences, but
+// its global whitening still couples the groups of a batch.
 describeAdvantageConformance('reinforce-pp-baseline', {
-  create: () => new ReinforcePpBaselineEstimator({}),
+  plugin: grpoPlugin,
+  use: 'reinforce-pp-baseline',
   groupRelative: true,
+  independentGroups: false,
 });
 
 describe('estimator classes', () => {

@@ -3,7 +3,7 @@ import { groupLookup, groupOneHot, groupSum } from './group-ops';
 import type { GrpoAdvantageOptions } from './grpo-advantages';
 
 /**
- * Tensor version of `grpoAdvantages` (same formula, float32).
+ * Tensor version of `grpoAdvantages` (same formula, float32): `(r - mean) / sqrt(var + epsilon)`.
  *
  * @param rewards `[N]` total reward per rollout.
  * @param groupIndex `[N]` dense group ids in `0..numGroups-1` (int32 or float).
@@ -24,7 +24,7 @@ export function grpoAdvantagesTensor(
     const valid = cast(greater(rowCount, 1), 'float32');
     if (!options.normalizeStd) return mul(dev, valid) as Tensor1D;
     const variance = div(groupSum(groups, square(dev) as Tensor1D), maximum(sub(counts, 1), 1)) as Tensor1D;
-    const std = groupLookup(groups, sqrt(variance) as Tensor1D);
-    return mul(div(dev, add(std, options.epsilon)), valid) as Tensor1D;
+    const std = groupLookup(groups, sqrt(add(variance, options.epsilon)) as Tensor1D);
+    return mul(div(dev, std), valid) as Tensor1D;
   });
 }

@@ -6,7 +6,7 @@ export const grpoOptions = z
   .object({
     /** Divide by the group's unbiased reward std; `false` gives Dr. GRPO's mean-centring. */
     normalizeStd: z.boolean().default(true),
-    /** Added to the std before dividing (reward units). */
+    /** Added to the group variance under the square root (reward units squared): `sqrt(var + epsilon)`. */
     epsilon: z.number().positive().default(1e-6),
   })
   .strict();
@@ -14,7 +14,7 @@ export const grpoOptions = z
 export type GrpoOptions = z.output<typeof grpoOptions>;
 
 /**
- * GRPO (DeepSeekMath, arXiv 2402.03300): `A_i = (r_i - mean r) / (std r + epsilon)` within the
+ * GRPO (DeepSeekMath, arXiv 2402.03300): `A_i = (r_i - mean r) / sqrt(var r + epsilon)` within the
  * group, broadcast to every trained token.
  */
 export const GrpoEstimator = groupNormEstimatorClass('grpo', grpoOptions, 'GrpoEstimator');

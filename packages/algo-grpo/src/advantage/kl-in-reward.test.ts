@@ -5,7 +5,7 @@ import { GrpoEstimator } from './grpo-estimator';
 
 // One group of three; k1 per token = old - ref; beta 0.2. Σ_t beta * k1 = [0.1, -0.1, 0.2], so the
 // shaped rewards are [1 - 0.1, 0 + 0.1, 0 - 0.2] = [0.9, 0.1, -0.2]; GRPO then normalises those:
-// mean 0.26667, unbiased std 0.56862.
+// mean 0.26667, unbiased std 0.56862; divided by sqrt(var + 1e-6).
 const old = [
   [-1.0, -0.5],
   [-0.6, -0.4],
@@ -34,7 +34,7 @@ describe('GRPO with the KL in the reward (the shared trainer mechanism)', () => 
     const input = buildAdvantageInput(rollouts, [], undefined, undefined, shaping);
     expect(input.rewards.map((r) => Number(r.toFixed(12)))).toEqual([0.9, 0.1, -0.2]);
     const got = new GrpoEstimator({}).estimate(input).perSequence ?? [];
-    const want = [1.1137977665856014, -0.2931046754172635, -0.8206930911683379];
+    const want = [1.1137980029783292, -0.29310473762587613, -0.8206932653524532];
     got.forEach((a, i) => expect(a).toBeCloseTo(want[i] as number, 9));
     const plain = new GrpoEstimator({}).estimate(buildAdvantageInput(rollouts, [], undefined, undefined)).perSequence ?? [];
     [1.1547, -0.57735, -0.57735].forEach((a, i) => expect(plain[i]).toBeCloseTo(a, 4));

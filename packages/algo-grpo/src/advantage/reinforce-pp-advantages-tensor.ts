@@ -34,7 +34,7 @@ export interface ReinforcePpTensorInput {
 /**
  * Tensor version of `reinforcePpAdvantages` (same steps, float32): returns are a reverse
  * cumulative sum along T, the outcome sits at the last trained token, whitening uses every
- * trained token of the batch.
+ * trained token of the batch, dividing by `sqrt(var + epsilon)`.
  *
  * @returns `[B, T]` advantages, 0 at masked positions.
  */
@@ -55,7 +55,7 @@ export function reinforcePpAdvantagesTensor(input: ReinforcePpTensorInput, optio
     const count = maximum(sum(mask), 1);
     const mean = div(sum(returns), count);
     const centred = mul(sub(returns, mean), mask);
-    const std = sqrt(div(sum(square(centred)), count));
-    return mul(div(centred, add(std, options.epsilon)), mask) as Tensor2D;
+    const scale = sqrt(add(div(sum(square(centred)), count), options.epsilon));
+    return mul(div(centred, scale), mask) as Tensor2D;
   });
 }

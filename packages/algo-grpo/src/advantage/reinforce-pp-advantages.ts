@@ -21,7 +21,7 @@ export interface ReinforcePpInput {
 export interface ReinforcePpOptions {
   /** Subtract the group mean of outcome rewards first (REINFORCE++-baseline). */
   readonly baseline: boolean;
-  /** Added to the global token std when whitening. */
+  /** Added to the global token variance under the square root when whitening (verl / OpenRLHF: 1e-8). */
   readonly epsilon: number;
 }
 
@@ -39,8 +39,9 @@ export interface ReinforcePpResult {
  * 2. token rewards on trained tokens `u_it = -penalty_it` (the KL in the reward, when given), plus
  *    `o_i` at the last trained token;
  * 3. return `G_it = Σ_{s >= t} u_is` over trained tokens (gamma 1);
- * 4. whiten over every trained token of the batch: `A = (G - mean) / (std + epsilon)` with the
- *    population std. Masked tokens get 0.
+ * 4. whiten over every trained token of the batch: `A = (G - mean) / sqrt(var + epsilon)` with the
+ *    population variance (verl's `masked_whiten`, OpenRLHF's `rsqrt(var + eps)`): a near-constant
+ *    batch keeps advantages near 0 instead of unit-size noise. Masked tokens get 0.
  */
 export function reinforcePpAdvantages(input: ReinforcePpInput, options: ReinforcePpOptions): ReinforcePpResult {
   const { rewards, masks } = input;
@@ -88,9 +89,8 @@ export function reinforcePpAdvantages(input: ReinforcePpInput, options: Reinforc
       if ((masks[i]?.[t] ?? 0) > 0) sq += (g - mean) ** 2;
     }),
   );
-  const std = count ? Math.sqrt(sq / count) : 0;
-  const advantages = returns.map((row, i) =>
-    row.map((g, t) => ((masks[i]?.[t] ?? 0) > 0 ? (g - mean) / (std + options.epsilon) : 0)),
-  );
-  return { advantages, metrics: { return_mean: mean, return_std: std, penalty_mean: count ? klSum / count : 0 } };
+  const variance = count ? sq / count : 0;
+  const scale = Math.sqrt(variance + options.epsilon);
+  const advantages = returns.map((row, i) => row.map((g, t) => ((masks[i]?.[t] ?? 0) > 0 ? (g - mean) / scale : 0)));
+  return { advantages, metrics: { return_mean: mean, return_std: Math.sqrt(variance), penalty_mean: count ? klSum / count : 0 } };
 }

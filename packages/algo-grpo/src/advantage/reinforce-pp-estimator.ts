@@ -24,7 +24,7 @@ export const reinforcePpOptions = z
       .refine((v) => v === undefined, {
         message: 'klCoef moved: set objective.options.kl.coef (the preset puts the KL in the reward: kl.placement: reward)',
       }),
-    /** Added to the global token std when whitening (return units). */
+    /** Added to the global token variance under the square root when whitening (return units squared). */
     epsilon: z.number().positive().default(1e-8),
   })
   .strict();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type AdvantageInput, Rng } from '@trellis/core';
 import { describeAdvantageConformance, randomAdvantageInput } from '@trellis/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import lambdaPoPlugin from '../index';
 import { LambdaPoEstimator } from './lambdapo-estimator';
 import { lambdaPoOptions } from './lambdapo-options';
 
@@ -12,14 +13,21 @@ beforeAll(async () => {
 
 const make = (options: Record<string, unknown> = {}) => new LambdaPoEstimator(lambdaPoOptions.parse(options));
 
-describeAdvantageConformance('lambdapo (tensor)', { create: () => make(), groupRelative: true });
+// The estimator as a run builds it: from the plugin's manifest, through the container.
+describeAdvantageConformance('lambdapo (tensor)', { plugin: lambdaPoPlugin, use: 'lambdapo', groupRelative: true });
 describeAdvantageConformance('lambdapo (reference, sum, group-std)', {
-  create: () => make({ compute: 'reference', sequenceScore: 'sum', normalize: 'group-std' }),
+  plugin: lambdaPoPlugin,
+  use: 'lambdapo',
+  options: { compute: 'reference', sequenceScore: 'sum', normalize: 'group-std' },
   groupRelative: true,
 });
+// Batch-level normalisation couples the groups of a batch.
 describeAdvantageConformance('lambdapo (tensor, confidence, batch-std)', {
-  create: () => make({ weightMode: 'confidence', normalize: 'batch-std', tau: 0.5 }),
+  plugin: lambdaPoPlugin,
+  use: 'lambdapo',
+  options: { weightMode: 'confidence', normalize: 'batch-std', tau: 0.5 },
   groupRelative: true,
+  independentGroups: false,
 });
 
 function workedInput(extra: Partial<AdvantageInput> = {}): AdvantageInput {

@@ -35,7 +35,7 @@ export const lambdaPoOptions = z
      * `batch-std`: divide by the unbiased std of A over every rollout of the batch.
      */
     normalize: z.enum(normalizations).default('none'),
-    /** Added to the std before dividing (only with `group-std` / `batch-std`). */
+    /** Added to the variance of A under the square root: `A / sqrt(var + eps)` (only with `group-std` / `batch-std`). */
     eps: z.number().nonnegative().default(1e-6),
     /**
      * `tensor`: TensorFlow.js ops on the active backend, float32 (default); `reference`: the
@@ -53,6 +53,6 @@ export interface LambdaPoParams {
   readonly tau: number;
   readonly weightMode: WeightMode;
   readonly normalize: Normalization;
-  /** Std offset for the normalisations. */
+  /** Variance offset of the normalisations (`A / sqrt(var + eps)`). */
   readonly eps: number;
 }

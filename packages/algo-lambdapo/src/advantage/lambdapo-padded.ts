@@ -13,13 +13,16 @@ export interface LambdaPoPaddedOutput {
   readonly agree: tf.Scalar;
 }
 
-/** Unbiased std along `axis` over masked entries (0 when fewer than two), keeping dims. */
-function maskedStd(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor {
+/**
+ * `sqrt(var + eps)` with the unbiased variance along `axis` over masked entries (variance 0 when
+ * fewer than two), keeping dims: epsilon on the variance, as verl / OpenRLHF whiten.
+ */
+function maskedScale(x: tf.Tensor, mask: tf.Tensor, eps: number, axis?: number): tf.Tensor {
   const keep = axis !== undefined;
   const count = tf.sum(mask, axis, keep);
   const mean = tf.div(tf.sum(tf.mul(x, mask), axis, keep), tf.maximum(count, 1));
   const sq = tf.sum(tf.mul(tf.square(tf.sub(x, mean)), mask), axis, keep);
-  return tf.sqrt(tf.div(sq, tf.maximum(tf.sub(count, 1), 1)));
+  return tf.sqrt(tf.add(tf.div(sq, tf.maximum(tf.sub(count, 1), 1)), eps));
 }
 
 /**
@@ -46,9 +49,9 @@ export function lambdaPoPadded(
   const size = tf.sum(mask, 1, true);
   let advantages: tf.Tensor = tf.div(summed, tf.maximum(tf.sub(size, 1), 1));
   if (params.normalize === 'group-std') {
-    advantages = tf.div(advantages, tf.add(maskedStd(advantages, mask, 1), params.eps));
+    advantages = tf.div(advantages, maskedScale(advantages, mask, params.eps, 1));
   } else if (params.normalize === 'batch-std') {
-    advantages = tf.div(advantages, tf.add(maskedStd(advantages, mask), params.eps));
+    advantages = tf.div(advantages, maskedScale(advantages, mask, params.eps));
   }
   const decisive = tf.mul(tf.cast(tf.greater(dr, 0), 'float32'), pairMask);
   return {

@@ -1,4 +1,4 @@
-import { groupLayout, unbiasedStd } from '@trellis/core';
+import { groupLayout, meanOf, unbiasedStd } from '@trellis/core';
 import type { LambdaPoParams } from './lambdapo-options';
 import type { LambdaPoResult } from './lambdapo-result';
 
@@ -8,7 +8,8 @@ const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.e
  * Plain-array float64 reference of the LambdaPO pairwise advantage (one explicit loop per pair):
  * for every group of size G >= 2,
  * `A_i = 1/(G-1) sum_{j != i} (r_i - r_j) w_ij` with `w_ij = sigma(-sign(r_i - r_j)(s_i - s_j)/tau)`
- * (`attenuate`) or `sigma(+...)` (`confidence`), then the optional std normalisation. Groups of
+ * (`attenuate`) or `sigma(+...)` (`confidence`), then the optional normalisation
+ * `A / sqrt(var(A) + eps)` (unbiased variance; epsilon on the variance as verl / OpenRLHF). Groups of
  * one get 0.
  *
  * @param rewards `[n]` total reward per rollout.
@@ -49,13 +50,14 @@ export function lambdaPoReference(
       advantages[i] = acc / (size - 1);
     }
     if (params.normalize === 'group-std') {
-      const std = unbiasedStd(group.map((i) => advantages[i] as number));
-      for (const i of group) advantages[i] = (advantages[i] as number) / (std + params.eps);
+      const values = group.map((i) => advantages[i] as number);
+      const scale = unbiasedStd(values, meanOf(values), params.eps);
+      for (const i of group) advantages[i] = (advantages[i] as number) / scale;
     }
   }
   if (params.normalize === 'batch-std') {
-    const std = unbiasedStd(advantages);
-    for (let i = 0; i < advantages.length; i++) advantages[i] = (advantages[i] as number) / (std + params.eps);
+    const scale = unbiasedStd(advantages, meanOf(advantages), params.eps);
+    for (let i = 0; i < advantages.length; i++) advantages[i] = (advantages[i] as number) / scale;
   }
   return { advantages, pairs, meanWeight: weightSum / pairs, agreement: agree / pairs };
 }

@@ -34,3 +34,23 @@ describe('group statistics', () => {
     expect(populationStd(values)).toBe(Math.sqrt(sq / 5));
   });
 });
+
+describe('group statistics: epsilon on the variance', () => {
+  it('adds varianceEpsilon under the square root, not to the std', () => {
+    const xs = [2, 4, 4, 4, 5, 5, 7, 9];
+    expect(populationStd(xs, meanOf(xs), 0.25)).toBe(Math.sqrt(4 + 0.25));
+    expect(unbiasedStd(xs, meanOf(xs), 1e-6)).toBe(Math.sqrt(32 / 7 + 1e-6));
+    expect(unbiasedStd([5], 5, 1e-6)).toBe(Math.sqrt(1e-6));
+    expect(populationStd([], 0, 1e-8)).toBe(Math.sqrt(1e-8));
+  });
+
+  it('keeps a near-constant sample (spread 1e-6) near 0 after dividing, where std + eps gives unit size', () => {
+    const xs = [1, 1 + 1e-6, 1 - 1e-6, 1 + 0.5e-6, 1, 1 - 0.5e-6];
+    const mean = meanOf(xs);
+    const onVariance = xs.map((x) => (x - mean) / populationStd(xs, mean, 1e-8));
+    const onStd = xs.map((x) => (x - mean) / (populationStd(xs, mean) + 1e-8));
+    expect(Math.max(...onVariance.map(Math.abs))).toBeLessThan(0.011);
+    expect(Math.max(...onVariance.map(Math.abs))).toBeGreaterThan(0.009);
+    expect(Math.max(...onStd.map(Math.abs))).toBeGreaterThan(1);
+  });
+});

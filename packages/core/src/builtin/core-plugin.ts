@@ -9,10 +9,10 @@ import { CORE_API_VERSION, definePlugin } from '../plugin/define-plugin';
 import { GroupRolloutStrategy } from '../rollout/group-rollout-strategy';
 
 /**
- * Core's own plugin: the shared clipped objective (`objective: clip`), the default rollout strategy
- * (`rollout: groups`), a JSONL metrics sink (`metrics: jsonl`), feedback written by the policy
- * itself (`feedback: policy`), the default leak guard (`leakGuards: literal`) and the feedback
- * audit contribution (`contributions: feedback-audit`).
+ * Core's own plugin: the shared clipped objective (`objective: clip`) and the plain-group rollout
+ * strategy (`rollout: groups`), both slot defaults of a training config, a JSONL metrics sink
+ * (`metrics: jsonl`), feedback written by the policy itself (`feedback: policy`), the default leak
+ * guard (`leakGuards: literal`) and the feedback audit contribution (`contributions: feedback-audit`).
  */
 export const corePlugin = definePlugin({
   id: 'core',
@@ -37,12 +37,15 @@ export const corePlugin = definePlugin({
         description: 'PPO-style clipped surrogate: token/sequence ratio, eps low/high, dual clip, KL k1/k2/k3, 4 aggregations.',
         optionsSchema: clipObjectiveOptions,
         service: ClipObjective,
+        // The objective of a training config whose advantage (and its preset) names none.
+        slotDefault: true,
       },
       {
         slot: 'rollout',
         id: 'groups',
         description: 'G independent samples per problem, generated in one batch.',
         service: GroupRolloutStrategy,
+        slotDefault: true,
       },
       {
         slot: 'metrics',

@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/trellis-error';
+import { armName } from './arm-name';
 import { applyOverrides, findProtoKey, parseOverride } from './overrides';
 
 /**
@@ -187,10 +188,14 @@ async function readConfigData(file: string, chain: readonly string[]): Promise<T
  * (relative to itself): the base is merged under it (objects recursively, lists of choices by `use`,
  * a different `use` replaces the base's choice and options). The result remembers which file set
  * each value (`baseDirOf`), so relative paths in options resolve against the file that wrote them.
+ * Overrides that change which plugin fills a slot append that arm to `name` ({@link armName}).
  */
 export async function loadConfigFile(file: string, sets: readonly string[] = []): Promise<RawConfig> {
   const read = await readConfigData(file, []);
   const data = applyOverrides(read.value, sets.map(parseOverride));
+  // A --set that swaps an arm renames the run (`arithmetic-grpo+advantage=rloo`).
+  const renamed = armName(read.value, data, sets);
+  if (renamed !== undefined) data.name = renamed;
   const origin = read.origin ?? { file: resolve(file) };
   return { data, file, overrides: sets, baseDirOf: (path) => dirname(fileAt(origin, path)) };
 }

@@ -133,6 +133,25 @@ function applyPresets(data: Record<string, unknown>, catalog: Catalog): unknown 
   return merged;
 }
 
+/**
+ * Fill, in a training config (one that chooses an `advantage`), each single slot left without a
+ * `use` by the file and the presets with the loaded entry marked `slotDefault` (core: `objective:
+ * clip`, `rollout: groups`). Options the config wrote for the slot stay (merged under the default's
+ * `use`); a default's own preset is not applied.
+ */
+function applySlotDefaults(data: unknown, catalog: Catalog): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  if (!useOf(record.advantage)) return data;
+  let merged: unknown = data;
+  for (const slot of SINGLE_SLOTS) {
+    if (useOf(record[slot])) continue;
+    const item = catalog.defaultFor(slot);
+    if (item) merged = mergeUnder({ [slot]: { use: item.entry.id } }, merged);
+  }
+  return merged;
+}
+
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions {
   /**
@@ -140,13 +159,19 @@ export interface ResolveConfigOptions {
    * directory); relative paths resolve against it unless `raw.baseDirOf` names another.
    */
   readonly baseDir?: string;
+  /**
+   * Merge the presets of the chosen entries (default true). The conformance suites pass false: they
+   * test one entry, not the recipe its preset adds (rewards or contributions of other plugins).
+   */
+  readonly presets?: boolean;
 }
 
 /**
  * Validate a raw config against the schema and the catalog: apply presets of the chosen entries,
- * check every `use:` exists, validate and default each choice's options (then let the entry's
- * `resolveOptions` hook replace them with what the service will really use, e.g. relative paths
- * made absolute with `ctx.resolvePath`), check reward names. `pretrain.out` is made absolute
+ * then (in a config that chooses an advantage) the slot defaults, check every `use:` exists,
+ * validate and default each choice's options (then let the entry's `resolveOptions` hook replace
+ * them with what the service will really use, e.g. relative paths made absolute with
+ * `ctx.resolvePath`), check reward names. `pretrain.out` is made absolute
  * against the file that set it (its default against the config file's directory).
  * Errors name the key path, the rule broken and the allowed values, and say whether the value
  * came from the file or from a `--set`.
@@ -156,7 +181,11 @@ export function resolveConfig(raw: RawConfig, catalog: Catalog, options: Resolve
   const baseDir = options.baseDir ?? process.cwd();
   const dirOf = baseDirOf(raw, baseDir);
   const ctx: ChoiceContext = { catalog, where, baseDir, dirOf };
-  const config = parseOrThrow(experimentSchema, applyPresets(raw.data, catalog), raw);
+  const config = parseOrThrow(
+    experimentSchema,
+    applySlotDefaults(options.presets === false ? raw.data : applyPresets(raw.data, catalog), catalog),
+    raw,
+  );
   // `pretrain.out` is relative to the file that sets it (its default, to the config file).
   config.pretrain.out = resolve(dirOf(['pretrain', 'out']), config.pretrain.out);
 

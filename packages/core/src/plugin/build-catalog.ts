@@ -22,12 +22,17 @@ export class Catalog {
   ids(slot: SlotName): string[] {
     return this.items.filter((i) => i.entry.slot === slot).map((i) => i.entry.id);
   }
+
+  /** The entry of `slot` marked {@link CatalogEntry.slotDefault}, if a loaded plugin offers one. */
+  defaultFor(slot: SlotName): CatalogItem | undefined {
+    return this.items.find((i) => i.entry.slot === slot && i.entry.slotDefault === true);
+  }
 }
 
 /**
  * Create the root container, load every plugin's module into it (in order) and collect the
  * catalog. Checks each plugin's bound entries against its declared `provides` and refuses two
- * plugins offering the same slot id.
+ * plugins offering the same slot id, or two default entries for one slot.
  */
 export async function buildCatalog(plugins: readonly LoadedPlugin[]): Promise<{ container: Container; catalog: Catalog }> {
   const container = new Container({ defaultScope: 'Singleton' });
@@ -53,6 +58,12 @@ export async function buildCatalog(plugins: readonly LoadedPlugin[]): Promise<{ 
       if (clash) {
         throw new PluginError(
           `${entry.slot} id '${entry.id}' is provided by both ${clash.plugin.manifest.packageName} and ${plugin.manifest.packageName}`,
+        );
+      }
+      const otherDefault = entry.slotDefault ? items.find((i) => i.entry.slot === entry.slot && i.entry.slotDefault) : undefined;
+      if (otherDefault) {
+        throw new PluginError(
+          `${entry.slot} '${entry.id}' (${plugin.manifest.packageName}) and '${otherDefault.entry.id}' (${otherDefault.plugin.manifest.packageName}) both declare themselves the default ${entry.slot}; at most one may (a plugin sets the choices its entries need with a preset)`,
         );
       }
       items.push({ entry, plugin });

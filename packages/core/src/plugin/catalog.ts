@@ -57,6 +57,14 @@ export interface CatalogEntry<T = unknown> {
    */
   readonly preset?: ConfigPatch;
   /**
+   * Makes this entry its slot's default: a config that chooses an `advantage` (a training config)
+   * but leaves this single slot without a `use`, after presets, gets `{ use: <this id> }` (options
+   * it wrote for the slot are kept; a default picks no preset). Core marks `objective: clip` and
+   * `rollout: groups`, so an advantage plugin without a preset trains with the shared clipped
+   * objective. At most one loaded entry per slot may set it (`buildCatalog` refuses two).
+   */
+  readonly slotDefault?: boolean;
+  /**
    * Runs at config time after the options passed `optionsSchema`, and returns the options the
    * service will really get (and the resolved config will show), e.g. a model shape read from the
    * checkpoint the options name in place of the schema's defaults. It must be synchronous and

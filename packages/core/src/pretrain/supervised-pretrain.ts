@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PretrainConfig } from '../config/pretrain-config';
 import type { Policy } from '../policy/policy';
-import type { Problem } from '../records/problem';
 import type { Rng } from '../rng/rng';
-import type { TaskSource } from '../task/task-source';
+import type { SupervisedExample, TaskSource } from '../task/task-source';
 import { learningRateAt } from '../trainer/lr-schedule';
 import { clipAndApply } from '../trainer/optimizer-step';
 
@@ -15,14 +14,38 @@ export interface PretrainStep {
   readonly gradNorm: number;
   readonly lr: number;
   readonly tokens: number;
+  /** Examples trained on, by prompt format. */
+  readonly formats: Readonly<Record<string, number>>;
+  /** Examples dropped because prompt + target + EOS do not fit the context (never truncated). */
+  readonly overflow: number;
 }
 
-/** Prompt and target ids for supervised training on `problem.solution` (+ EOS), cut to fit the context. */
-export function supervisedExample(policy: Policy, problem: Problem): { promptIds: number[]; completionIds: number[] } {
-  if (problem.solution === undefined) throw new Error(`problem ${problem.id} has no reference solution to pretrain on`);
-  const promptIds = policy.encodePrompt(problem.prompt);
-  const target = [...policy.tokenizer.encode(problem.solution), policy.tokenizer.eosId];
-  return { promptIds, completionIds: target.slice(0, Math.max(1, policy.maxContext - promptIds.length)) };
+/** Token ids of one supervised example. */
+export interface EncodedExample {
+  readonly promptIds: number[];
+  readonly completionIds: number[];
+}
+
+/**
+ * Prompt and target ids for supervised training on `target` (+ EOS), or undefined when they do
+ * not fit `policy.maxContext` (the model would be trained on a prompt cut from the left).
+ */
+export function encodeSupervised(policy: Policy, prompt: string, target: string): EncodedExample | undefined {
+  const body = policy.tokenizer.encode(prompt);
+  const promptIds = policy.tokenizer.bosId === undefined ? body : [policy.tokenizer.bosId, ...body];
+  const completionIds = [...policy.tokenizer.encode(target), policy.tokenizer.eosId];
+  // The last target token is never fed: prompt + completion - 1 positions.
+  if (promptIds.length === 0 || promptIds.length + completionIds.length - 1 > policy.maxContext) return undefined;
+  return { promptIds, completionIds };
+}
+
+/** One batch of examples: the task's own `supervised` formats, else each problem's prompt and solution. */
+export function pretrainBatch(task: TaskSource, n: number, rng: Rng): SupervisedExample[] {
+  if (task.supervised) return task.supervised('train', n, rng);
+  return task.sample('train', n, rng).map((p) => {
+    if (p.solution === undefined) throw new Error(`problem ${p.id} has no reference solution to pretrain on`);
+    return { problemId: p.id, format: 'plain', prompt: p.prompt, target: p.solution };
+  });
 }
 
 /**
@@ -47,7 +70,23 @@ export async function supervisedPretrain(
         schedule: config.schedule,
       });
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const examples = task.sample('train', config.batchSize, rng.split(String(step))).map((p) => supervisedExample(policy, p));
+      const formats: Record<string, number> = {};
+      let overflow = 0;
+      const examples: EncodedExample[] = [];
+      for (const e of pretrainBatch(task, config.batchSize, rng.split(String(step)))) {
+        const encoded = encodeSupervised(policy, e.prompt, e.target);
+        if (!encoded) {
+          overflow++;
+          continue;
+        }
+        examples.push(encoded);
+        formats[e.format] = (formats[e.format] ?? 0) + 1;
+      }
+      if (examples.length === 0) {
+        throw new Error(
+          `pretraining step ${step}: none of the ${config.batchSize} examples fits the ${policy.maxContext}-token context; raise policy.options.model.maxContext or shorten the prompt formats`,
+        );
+      }
       const tokens = examples.reduce((a, e) => a + e.completionIds.length, 0);
       const { value, grads } = tf.variableGrads(() => {
         const out = policy.logProbs({
@@ -60,7 +99,7 @@ export async function supervisedPretrain(
       value.dispose();
       const applied = Number.isFinite(loss) ? clipAndApply(optimizer, grads, config.maxGradNorm) : undefined;
       if (!applied) tf.dispose(Object.values(grads));
-      await hooks.onStep?.({ step, loss, gradNorm: applied?.gradNorm ?? Number.NaN, lr, tokens });
+      await hooks.onStep?.({ step, loss, gradNorm: applied?.gradNorm ?? Number.NaN, lr, tokens, formats, overflow });
       if ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === config.steps) await hooks.onEval?.(step);
     }
   } finally {

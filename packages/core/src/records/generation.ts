@@ -58,4 +58,10 @@ export interface GenerationResult {
   /** Temperature `logProbs` were taken at: the sampling temperature, 1 for greedy decoding. */
   readonly temperature: number;
   readonly finishReason: FinishReason;
+  /**
+   * Prompt tokens the policy cut from the left because prompt + prefill did not fit its context
+   * (0 when everything fit; undefined from a policy that does not report it). Counted by the
+   * trainer as `rollout/prompt_truncated` and by `trellis eval`.
+   */
+  readonly promptTruncated?: number;
 }

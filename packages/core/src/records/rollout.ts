@@ -42,6 +42,8 @@ export interface Rollout {
    */
   readonly temperature: number;
   readonly finishReason: FinishReason;
+  /** Prompt tokens the policy cut from the left to fit its context (see `GenerationResult.promptTruncated`). */
+  readonly promptTruncated?: number;
   /** Per-reward scores before weighting, keyed by reward name; filled by the scoring phase. */
   rewardComponents: Record<string, number>;
   /** Weighted total reward; filled by the scoring phase. */

@@ -32,6 +32,7 @@ export function rolloutFromResult(problem: Problem, result: GenerationResult, at
     behaviourLogProbs: result.logProbs,
     temperature: result.temperature,
     finishReason: result.finishReason,
+    ...(result.promptTruncated ? { promptTruncated: result.promptTruncated } : {}),
     rewardComponents: {},
     reward: 0,
   };

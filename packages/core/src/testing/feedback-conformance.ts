@@ -6,6 +6,7 @@ import type { LeakGuard } from '../feedback/leak-guard';
 import { LiteralLeakGuard } from '../feedback/literal-leak-guard';
 import { FEEDBACK_KINDS, type FeedbackKind, type FeedbackRequest, feedbackRequest } from '../records/feedback';
 import type { Problem } from '../records/problem';
+import { type ConformanceSubject, itIsBuiltFromItsManifest, subjectFactory } from './plugin-under-test';
 
 export interface FeedbackConformanceCase {
   readonly problem: Problem;
@@ -15,17 +16,17 @@ export interface FeedbackConformanceCase {
   readonly reference?: { readonly question: string; readonly text: string };
 }
 
-export interface FeedbackConformanceOptions {
-  create(): FeedbackProvider | Promise<FeedbackProvider>;
+/** The provider under test (`plugin`, `use`, `options`) and what the suite sends it. */
+export type FeedbackConformanceOptions = ConformanceSubject<FeedbackProvider> & {
   /** Problems with distinctive gold answers, each with failed attempts. */
-  cases: readonly FeedbackConformanceCase[];
+  readonly cases: readonly FeedbackConformanceCase[];
   /** The leak guard this provider is meant to run behind (default: core's `literal`). */
-  guard?: LeakGuard;
+  readonly guard?: LeakGuard;
   /** A provider of the same kind whose calls hang (e.g. pointed at a server that never answers). */
   hanging?(): FeedbackProvider | Promise<FeedbackProvider>;
   /** How long a call may take to settle once its signal is aborted, ms (default 2000). */
-  abortWithinMs?: number;
-}
+  readonly abortWithinMs?: number;
+};
 
 /** The request of `kind` the suite sends for case `c`. */
 export function conformanceRequest(kind: FeedbackKind, c: FeedbackConformanceCase): FeedbackRequest {
@@ -70,13 +71,15 @@ function spy(p: FeedbackProvider): { provider: FeedbackProvider; seen: FeedbackR
 }
 
 /**
- * Contract every FeedbackProvider must meet: it declares valid kinds and answers each with a
+ * Contract every FeedbackProvider must meet, tested on the provider as a run builds it (from the
+ * plugin's manifest, through the container): it declares valid kinds and answers each with a
  * Feedback of that kind (relevance in [0, 1]); rejects kinds it does not declare; never receives
  * guard data or the gold answer through the feedback service; behind its guard, no answered text
  * contains the gold answer (redact and reject); and a call settles once its signal is aborted.
  * With `hanging`, the service's timeout fires, is retried, counted, and the call fails as `timeout`.
  */
 export function describeFeedbackConformance(name: string, options: FeedbackConformanceOptions): void {
+  const create = subjectFactory(options, 'feedback');
   const guard = options.guard ?? new LiteralLeakGuard();
   const first = () => {
     const c = options.cases[0];
@@ -85,14 +88,16 @@ export function describeFeedbackConformance(name: string, options: FeedbackConfo
   };
 
   describe(`FeedbackProvider conformance: ${name}`, () => {
+    itIsBuiltFromItsManifest(options, 'feedback', create);
+
     it('declares at least one known kind', async () => {
-      const p = await options.create();
+      const p = await create();
       expect(p.kinds.length).toBeGreaterThan(0);
       for (const k of p.kinds) expect(FEEDBACK_KINDS).toContain(k);
     });
 
     it('answers every declared kind with feedback of that kind', async () => {
-      const p = await options.create();
+      const p = await create();
       for (const kind of p.kinds) {
         for (const c of options.cases) {
           const { guard: _hidden, ...request } = conformanceRequest(kind, c);
@@ -108,14 +113,14 @@ export function describeFeedbackConformance(name: string, options: FeedbackConfo
     });
 
     it('rejects kinds it does not declare', async () => {
-      const p = await options.create();
+      const p = await create();
       for (const kind of FEEDBACK_KINDS.filter((k) => !p.kinds.includes(k))) {
         await expect(p.provide(conformanceRequest(kind, first()))).rejects.toThrow();
       }
     });
 
     it('receives neither guard data nor the gold answer through the feedback service', async () => {
-      const s = spy(await options.create());
+      const s = spy(await create());
       const service = new FeedbackService([{ name: 'p', provider: s.provider, ...settings('redact') }], [guard]);
       for (const kind of s.provider.kinds) for (const c of options.cases) await service.request(conformanceRequest(kind, c));
       expect(s.seen.length).toBeGreaterThan(0);
@@ -127,7 +132,7 @@ export function describeFeedbackConformance(name: string, options: FeedbackConfo
 
     it('behind its guard, never shows the gold answer (redact and reject)', async () => {
       for (const onLeak of ['redact', 'reject'] as const) {
-        const provider = await options.create();
+        const provider = await create();
         const service = new FeedbackService([{ name: 'p', provider, ...settings(onLeak) }], [guard]);
         for (const kind of provider.kinds) {
           for (const c of options.cases) {
@@ -144,7 +149,7 @@ export function describeFeedbackConformance(name: string, options: FeedbackConfo
     });
 
     it('settles once its abort signal fires', async () => {
-      const p = options.hanging ? await options.hanging() : await options.create();
+      const p = options.hanging ? await options.hanging() : await create();
       const kind = p.kinds[0] as FeedbackKind;
       const controller = new AbortController();
       const started = performance.now();

@@ -1,7 +1,10 @@
 export type { AdvantageConformanceOptions } from './advantage-conformance';
-export { describeAdvantageConformance, randomAdvantageInput, sequenceAdvantages } from './advantage-conformance';
+export { describeAdvantageConformance, sequenceAdvantages } from './advantage-conformance';
+export type { AdvantageInputOptions } from './advantage-inputs';
+export { advantageInputOf, randomAdvantageInput, rowsOfGroup, selectRows } from './advantage-inputs';
 export type { FeedbackConformanceCase, FeedbackConformanceOptions } from './feedback-conformance';
 export { conformanceRequest, describeFeedbackConformance } from './feedback-conformance';
 export { makeProblem, makeRollout } from './fixtures';
+export type { ConformanceSubject, PluginUnderTest } from './plugin-under-test';
 export type { RewardConformanceOptions } from './reward-conformance';
 export { describeRewardConformance } from './reward-conformance';

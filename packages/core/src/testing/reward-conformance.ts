@@ -2,30 +2,34 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../records/problem';
 import type { Reward } from '../reward/reward';
 import { makeProblem, makeRollout } from './fixtures';
+import { type ConformanceSubject, itIsBuiltFromItsManifest, subjectFactory } from './plugin-under-test';
 
-export interface RewardConformanceOptions {
-  /** Build a fresh reward. */
-  create(): Reward | Promise<Reward>;
+/** The reward under test (`plugin`, `use`, `options`) and the cases it must score. */
+export type RewardConformanceOptions = ConformanceSubject<Reward> & {
   /** Problems and completions with the score each must get (when `score` is given). */
-  cases: readonly { problem?: Problem; completion: string; score?: number }[];
-}
+  readonly cases: readonly { problem?: Problem; completion: string; score?: number }[];
+};
 
 const ADVERSARIAL = ['', ' ', '\\boxed{', '}}}}{{{', 'x'.repeat(20000), '\u0000\uffff', '\\boxed{\\boxed{\\boxed{}}}'];
 
 /**
- * Contract every Reward must meet: a stable id, finite scores for normal and hostile inputs,
+ * Contract every Reward must meet, tested on the reward as a run builds it (from the plugin's
+ * manifest, through the container): a stable id, finite scores for normal and hostile inputs,
  * determinism, no mutation of its input, finite components, and the expected scores of `cases`.
  */
 export function describeRewardConformance(name: string, options: RewardConformanceOptions): void {
+  const create = subjectFactory(options, 'reward');
   describe(`Reward conformance: ${name}`, () => {
+    itIsBuiltFromItsManifest(options, 'reward', create);
+
     it('has a non-empty id', async () => {
-      const reward = await options.create();
+      const reward = await create();
       expect(typeof reward.id).toBe('string');
       expect(reward.id.length).toBeGreaterThan(0);
     });
 
     it('scores the given cases as expected', async () => {
-      const reward = await options.create();
+      const reward = await create();
       for (const c of options.cases) {
         const out = await reward.score({ problem: c.problem ?? makeProblem(), rollout: makeRollout(c.completion) });
         expect(Number.isFinite(out.score), `score of ${JSON.stringify(c.completion.slice(0, 60))}`).toBe(true);
@@ -34,7 +38,7 @@ export function describeRewardConformance(name: string, options: RewardConforman
     });
 
     it('returns finite scores and components on hostile completions', async () => {
-      const reward = await options.create();
+      const reward = await create();
       for (const text of ADVERSARIAL) {
         const out = await reward.score({ problem: makeProblem(), rollout: makeRollout(text) });
         expect(Number.isFinite(out.score)).toBe(true);
@@ -43,7 +47,7 @@ export function describeRewardConformance(name: string, options: RewardConforman
     });
 
     it('is deterministic and does not mutate its input', async () => {
-      const reward = await options.create();
+      const reward = await create();
       for (const c of options.cases) {
         const problem = c.problem ?? makeProblem();
         const rollout = makeRollout(c.completion);

@@ -110,6 +110,7 @@ export class BatchCollector {
       for (const [name, v] of Object.entries(r.metrics ?? {})) metrics.add(`reward/${name}`, v);
       metrics.add('rollout/length', r.completionIds.length);
       metrics.add('rollout/truncated', r.finishReason === 'length' ? 1 : 0);
+      metrics.add('rollout/prompt_truncated', r.promptTruncated ? 1 : 0);
     }
     const failures = this.deps.scorer.drainFailures();
     for (const [kind, bucket] of [

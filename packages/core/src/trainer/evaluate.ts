@@ -1,6 +1,6 @@
 import type { WeightedReward } from '../plugin/weighted-reward';
 import type { Policy } from '../policy/policy';
-import type { SamplingParams } from '../records/generation';
+import type { GenerationRequest, SamplingParams } from '../records/generation';
 import type { Problem } from '../records/problem';
 import { rolloutFromResult } from '../rollout/rollout-from-result';
 import { majorityCorrect, passAtK } from './pass-at-k';
@@ -25,6 +25,8 @@ export interface EvaluationSummary {
   readonly passAtK: Record<number, number>;
   /** Majority-vote accuracy over all samples (maj@samples). */
   readonly majAtK: number;
+  /** Samples whose prompt the policy cut from the left to fit its context. */
+  readonly promptTruncated: number;
   readonly results: ProblemEvaluation[];
 }
 
@@ -39,6 +41,11 @@ export interface EvaluateOptions {
   readonly chunk?: number;
   /** Called after each chunk with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The generation request of each problem (a prompt with context, a prefill); default: its
+   * `prompt`. A prefill belongs to the graded completion.
+   */
+  readonly request?: (problem: Problem, index: number) => GenerationRequest;
 }
 
 /** Generate `samples` completions per problem and grade them with the accuracy reward. */
@@ -50,11 +57,16 @@ export async function evaluatePolicy(
   const { accuracy, samples } = options;
   const chunk = Math.max(1, options.chunk ?? Math.max(1, Math.floor(256 / samples)));
   const results: ProblemEvaluation[] = [];
+  let promptTruncated = 0;
   for (let s = 0; s < problems.length; s += chunk) {
     const part = problems.slice(s, s + chunk);
-    const requests = part.flatMap((p) => Array.from({ length: samples }, () => ({ prompt: p.prompt })));
+    const requests = part.flatMap((p, i) => {
+      const request = options.request ? options.request(p, s + i) : { prompt: p.prompt };
+      return Array.from({ length: samples }, () => request);
+    });
     const seed = options.sampling.seed !== undefined ? options.sampling.seed + s : undefined;
     const outputs = await policy.generate(requests, { ...options.sampling, ...(seed !== undefined ? { seed } : {}) });
+    promptTruncated += outputs.filter((o) => (o.promptTruncated ?? 0) > 0).length;
     for (const [i, problem] of part.entries()) {
       const own = outputs.slice(i * samples, (i + 1) * samples);
       const graded = await Promise.all(
@@ -92,6 +104,7 @@ export async function evaluatePolicy(
     samples,
     passAt1: results.reduce((a, r) => a + r.correct.filter(Boolean).length / samples, 0) / n,
     passAtK: passAtKOut,
+    promptTruncated,
     majAtK: results.reduce((a, r) => a + (majorityCorrect(r.answers, r.correct) ? 1 : 0), 0) / n,
     results,
   };

@@ -1,4 +1,5 @@
-import { z } from '@trellis/core';
+import { contextTemplatesSchema, z } from '@trellis/core';
+import { ARITHMETIC_FORMATS } from './arithmetic-format-names';
 
 /** Options of the `arithmetic` task (catalog id `arithmetic`). */
 export const arithmeticOptions = z
@@ -32,6 +33,19 @@ export const arithmeticOptions = z
     listSize: z.number().int().positive().default(500),
     /** Prompt template; `{question}` is replaced by the expression. Its characters must be in ARITHMETIC_ALPHABET. */
     promptTemplate: z.string().includes('{question}').default('{question}=?\n'),
+    /**
+     * Pretraining prompt formats and their mixture weights (relative; 0 = off). Each pretraining
+     * batch draws one format by these weights (so its sequences have similar lengths); the target
+     * is always the reference solution. See ARITHMETIC_FORMATS for what each shows.
+     */
+    pretrainFormats: z
+      .partialRecord(z.enum(ARITHMETIC_FORMATS), z.number().min(0))
+      .default({ plain: 1 })
+      .refine((w) => Object.values(w).some((v) => (v ?? 0) > 0), { message: 'at least one format needs a weight > 0' }),
+    /** Share of attempts shown in attempt formats that are corrupted (the rest are correct reference solutions). */
+    corruptedAttempts: z.number().min(0).max(1).default(0.5),
+    /** The context layout (core's `contextPrompt` templates). */
+    contextTemplates: contextTemplatesSchema.default(contextTemplatesSchema.parse({})),
   })
   .strict()
   .refine((o) => o.minSteps <= o.maxSteps, { message: 'minSteps must not exceed maxSteps', path: ['minSteps'] })

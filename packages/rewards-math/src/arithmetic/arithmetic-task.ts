@@ -1,5 +1,16 @@
-import { ConfigError, inject, injectable, type Problem, Rng, type Split, type TaskSource, Tokens } from '@trellis/core';
+import {
+  ConfigError,
+  inject,
+  injectable,
+  type Problem,
+  Rng,
+  type Split,
+  type SupervisedExample,
+  type TaskSource,
+  Tokens,
+} from '@trellis/core';
 import { ARITHMETIC_ALPHABET } from './arithmetic-alphabet';
+import { drawFormat, type FormatDeps, formatExample } from './arithmetic-formats';
 import { type ArithmeticOptions, arithmeticOptions } from './arithmetic-options';
 import { type ArithmeticItem, drawArithmetic } from './generate-arithmetic';
 import { hash32, splitOf } from './split-of';
@@ -59,6 +70,24 @@ export class ArithmeticTask implements TaskSource {
     }
     this.lists.set(split, out);
     return out.slice(0, limit);
+  }
+
+  /**
+   * `n` pretraining examples of `split` in one format drawn by `pretrainFormats` (see
+   * ARITHMETIC_FORMATS); with the default weights, each problem's plain prompt and solution.
+   */
+  supervised(split: Split, n: number, rng: Rng): SupervisedExample[] {
+    const format = drawFormat(this.options.pretrainFormats, rng.split('format'));
+    const deps: FormatDeps = {
+      prompt: (item) => this.options.promptTemplate.replace('{question}', item.question),
+      draw: (r) => this.draw(split, r),
+      corruptedShare: this.options.corruptedAttempts,
+      templates: this.options.contextTemplates,
+    };
+    return Array.from({ length: n }, (_, i) => {
+      const item = this.draw(split, rng);
+      return formatExample(format, item, this.toProblem(item, split).id, rng.split(`example-${i}`), deps);
+    });
   }
 
   private draw(split: Split, rng: Rng): ArithmeticItem {

@@ -79,4 +79,58 @@ describe('extractAnswer', () => {
     expect(countBoxed('\\boxed{1} and \\fbox{2} and \\boxed{')).toBe(2);
     expect(countBoxed('none')).toBe(0);
   });
+
+  it('joins the boxes of the final sentence into a set or tuple (option), never across steps or lines', () => {
+    const text = 'so $x = \\boxed{-3}$ and $x = \\boxed{4}$.';
+    const got = extractAnswer(text);
+    expect(got).toMatchObject({ found: true, answer: '\\{-3, 4\\}', source: 'boxed' });
+    if (got.found) expect(text.slice(got.start, got.end)).toBe('-3}$ and $x = \\boxed{4');
+    expect(answer(text, { multipleBoxes: 'tuple' })).toBe('(-3, 4)');
+    expect(answer(text, { multipleBoxes: 'last' })).toBe('4');
+    expect(answer('\\boxed{2}, \\boxed{2}')).toBe('2');
+    expect(answer('\\boxed{1} so \\boxed{2}')).toBe('2');
+    expect(answer('\\boxed{1}, hence \\boxed{2}')).toBe('2');
+    expect(answer('\\boxed{1}. And \\boxed{2}')).toBe('2');
+    expect(answer('\\boxed{1} and\n\\boxed{2}')).toBe('2');
+    expect(answer(`\\boxed{1}, ${'x'.repeat(130)} and \\boxed{2}`)).toBe('2');
+  });
+
+  it('reads the last math span in prose when nothing explicit is there (unless lastMath is false or fallback is none)', () => {
+    expect(extractAnswer('The vertex is $(1, -2)$, then we stop.')).toMatchObject({ answer: '(1, -2)', source: 'math' });
+    expect(answer('Here \\(a = 1\\) and \\[ b = \\frac{3}{2} \\]')).toBe('b = \\frac{3}{2}');
+    expect(answer('so $$4 \\cdot 5 = 20.$$')).toBe('20');
+    expect(answer('Adding, $x + 1 = 20$')).toBe('x + 1 = 20');
+    expect(answer('It is $3 per pound and $2 per bag')).toBe('2');
+    expect(answer('The vertex is $(1, -2)$.', { lastMath: false })).toBe('-2');
+    expect(extractAnswer('The vertex is $(1, -2)$.', { fallback: 'none' })).toEqual({ found: false });
+    expect(answer('A = \\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix} is the identity')).toBe(
+      '\\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix}',
+    );
+  });
+
+  it('searches the answer sentence for its math and drops filler and explanations', () => {
+    expect(answer('Answer: therefore $x = 2$, which checks.')).toBe('x = 2');
+    expect(answer('The final answer is $$\\frac{1}{6}$$ I think')).toBe('\\frac{1}{6}');
+    expect(answer('The answer is simply 14 since 7 + 7 = 14.')).toBe('14');
+    expect(answer('**Final answer:** 9**')).toBe('9');
+  });
+
+  it('takes numbers standing on their own only', () => {
+    expect(answer('Option AB4C', { lastMath: false })).toBeUndefined();
+    expect(answer('cell C7 holds 12kg')).toBe('12');
+    expect(answer('so 5x and then 3')).toBe('3');
+    expect(answer('values 3,4')).toBe('4');
+    expect(answer('total 1,234.50')).toBe('1,234.50');
+  });
+
+  it('stays linear on hostile spans and box runs', () => {
+    const prose = '$costs and more$ '.repeat(20000);
+    const t0 = performance.now();
+    expect(extractAnswer(prose)).toEqual({ found: false });
+    expect(extractAnswer('\\(a b c d\\)'.repeat(20000)).found).toBe(true);
+    expect(extractAnswer('\\('.repeat(30000)).found).toBe(false);
+    const boxes = extractAnswer(Array.from({ length: 5000 }, (_, i) => `\\boxed{${i}}`).join(', '));
+    expect(boxes.found && boxes.answer.split(',').length).toBe(16);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
 });

@@ -80,7 +80,8 @@ export class MathVerifierFeedback implements FeedbackProvider {
     }
   }
 
-  private critique(request: FeedbackRequest): string {
+  /** The critique `provide` writes for a `critique` request (synchronous; no guard applied here). */
+  critique(request: FeedbackRequest): string {
     const attempts = (request.attempts ?? []).slice(0, this.options.maxAttempts);
     const question = request.problem.question;
     const checked = attempts.map((a) => {
@@ -117,7 +118,8 @@ export class MathVerifierFeedback implements FeedbackProvider {
     return formatCritique(issue, withError?.fixes ?? [], this.options.maxFixSteps);
   }
 
-  private merge(request: FeedbackRequest): string {
+  /** The merged feedback `provide` writes for a `merge` request. */
+  merge(request: FeedbackRequest): string {
     const texts = request.feedbacks ?? [];
     if (this.options.format === 'compact') return mergeHints(texts, this.alphabet, this.options.maxFixSteps);
     const { issues, fixes } = parseCritiques(texts);

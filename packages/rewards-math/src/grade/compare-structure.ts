@@ -1,7 +1,7 @@
+import { compareRelations } from './compare-relation';
 import { type CompareContext, compareScalar, type Verdict } from './compare-scalar';
-import { compileScalar } from './compile-cache';
-import { closeTo, evaluateNumber } from './math-engine';
-import type { AnswerStructure } from './parse-structure';
+import { type AnswerStructure, parseStructure } from './parse-structure';
+import { proportionalRatio } from './proportional';
 
 type Item = AnswerStructure;
 
@@ -32,46 +32,33 @@ function inOrder(gold: readonly Item[], pred: readonly Item[], same: (g: Item, p
 
 /** `lhs - rhs` of two equations are proportional (same solution set for linear-like equations). */
 function proportional(g: Item & { kind: 'equation' }, p: Item & { kind: 'equation' }, ctx: CompareContext): boolean {
-  const a = compileScalar(`(${g.lhs})-(${g.rhs})`);
-  const b = compileScalar(`(${p.lhs})-(${p.rhs})`);
-  if (!a || !b) return false;
-  const variables = [...new Set([...a.variables, ...b.variables])];
-  if (variables.length === 0 || variables.length > 8) return false;
-  let ratio: { re: number; im: number } | undefined;
-  let valid = 0;
-  for (let k = 0; k < 6; k++) {
-    ctx.deadline.check();
-    const scope: Record<string, number> = {};
-    variables.forEach((v, j) => {
-      scope[v] = 0.37 + 0.83 * k - 0.61 * j + 0.29 * ((k * j) % 3);
-    });
-    const x = evaluateNumber(a.code, scope);
-    const y = evaluateNumber(b.code, scope);
-    if (!x || !y) continue;
-    const yy = y.re * y.re + y.im * y.im;
-    if (yy < 1e-18) {
-      if (Math.hypot(x.re, x.im) > 1e-9) return false;
-      continue;
-    }
-    const r = { re: (x.re * y.re + x.im * y.im) / yy, im: (x.im * y.re - x.re * y.im) / yy };
-    if (Math.hypot(r.re, r.im) < 1e-12) return false;
-    if (ratio && !closeTo(ratio, r, 1e-8, 1e-12)) return false;
-    ratio = r;
-    valid++;
-  }
-  return valid >= 3;
+  return proportionalRatio(`(${g.lhs})-(${g.rhs})`, `(${p.lhs})-(${p.rhs})`, ctx) !== undefined;
 }
 
-function scalarText(s: Item): string | undefined {
-  return s.kind === 'scalar' ? s.text : undefined;
+/**
+ * A list of equations in different variables (`x = 2, y = -2`) describes a point, not a set of
+ * solutions: subscripts aside (`x_1 = 1, x_2 = 2` is one variable's roots), their names differ.
+ */
+function mixedVariables(items: readonly Item[]): boolean {
+  const names = new Set(items.flatMap((it) => (it.kind === 'equation' && it.variable ? [it.variable.replace(/_.*$/, '')] : [])));
+  return names.size > 1;
+}
+
+/** Right sides of two `v = ...` equations, each read as a structure (`x = \pm 2`, `x = 1, 2` stay sets). */
+function sameRhs(gold: string, pred: string, same: (g: Item, p: Item) => boolean): boolean {
+  const g = parseStructure(gold);
+  const p = parseStructure(pred);
+  return g !== undefined && p !== undefined && same(g, p);
 }
 
 /**
  * Compare two answer structures, gold first. Tuples and intervals: same length, same brackets,
  * elements in order. Sets, bare lists, `\pm` pairs and unions: order-free perfect matching.
  * Matrices: same shape, elementwise (a one-row or one-column matrix also matches a tuple).
- * Equations: `x = 3` matches `3` and `x = 3` (not `y = 3`); general equations match when
- * `lhs - rhs` are proportional. A one-element set matches its element. A gold `(a, b)` accepts
+ * Equations: `x = 3` matches `3` and `x = 3` (not `y = 3`), its right side read as a structure
+ * (`x = \pm 2` is the set `{2, -2}`); general equations match when `lhs - rhs` are proportional.
+ * Relations (inequalities, chains, `\ne`) go to `compareRelations`. A one-element set matches its
+ * element; a gold scalar matches a list whose every element matches it. A gold `(a, b)` accepts
  * the bare list `a, b` in order; a gold list `a, b` does not accept `(a, b)` (it could be an interval).
  */
 export function compareStructure(gold: Item, pred: Item, ctx: CompareContext): Verdict {
@@ -82,19 +69,26 @@ export function compareStructure(gold: Item, pred: Item, ctx: CompareContext): V
 
   if (gold.kind === 'set' && gold.items.length === 1 && pred.kind !== 'set') return yes(same(gold.items[0] as Item, pred));
   if (pred.kind === 'set' && pred.items.length === 1 && gold.kind !== 'set') return yes(same(gold, pred.items[0] as Item));
+  const relation = compareRelations(gold, pred, ctx, same);
+  if (relation) return relation;
+  // Several answers that are all the gold (`\boxed{15\frac{39}{40}}, or \boxed{\frac{639}{40}}`) are the gold.
+  if (gold.kind === 'scalar' && pred.kind === 'set' && pred.items.length > 1) return yes(pred.items.every((p) => same(gold, p)));
   if (gold.kind === 'equation' || pred.kind === 'equation') {
     if (gold.kind === 'equation' && pred.kind === 'equation') {
       if (gold.variable && pred.variable) {
         if (gold.variable !== pred.variable) return yes(false);
-        return yes(same({ kind: 'scalar', text: gold.rhs }, { kind: 'scalar', text: pred.rhs }));
+        return yes(sameRhs(gold.rhs, pred.rhs, same));
       }
       return yes(proportional(gold, pred, ctx));
     }
+    // `x = 3` against `3`, `x = \pm 2` against `\{2, -2\}`, `A = \begin{pmatrix}...` against a matrix.
     if (gold.kind === 'equation') {
-      return yes(gold.variable !== undefined && scalarText(pred) !== undefined && same({ kind: 'scalar', text: gold.rhs }, pred));
+      const rhs = gold.variable === undefined ? undefined : parseStructure(gold.rhs);
+      return yes(rhs !== undefined && same(rhs, pred));
     }
     if (pred.kind === 'equation') {
-      return yes(pred.variable !== undefined && gold.kind === 'scalar' && same(gold, { kind: 'scalar', text: pred.rhs }));
+      const rhs = pred.variable === undefined ? undefined : parseStructure(pred.rhs);
+      return yes(rhs !== undefined && same(gold, rhs));
     }
   }
   switch (gold.kind) {
@@ -106,7 +100,7 @@ export function compareStructure(gold: Item, pred: Item, ctx: CompareContext): V
       if (pred.kind === 'matrix') return yes(inOrder(gold.items, vectorItems(pred) ?? [], same));
       return yes(false);
     case 'set':
-      return yes(pred.kind === 'set' && matchAll(gold.items, pred.items, same));
+      return yes(pred.kind === 'set' && !mixedVariables(pred.items) && matchAll(gold.items, pred.items, same));
     case 'union':
       return yes(pred.kind === 'union' && matchAll(gold.parts, pred.parts, same));
     case 'matrix': {

@@ -1,3 +1,4 @@
+import { explicitAnswer } from '../extract/explicit-answer';
 import { normalizeAnswer } from '../normalize/normalize-answer';
 import { goldChoice, predictedChoice } from './choice';
 import { type CompareContext, type GradeMethod } from './compare-scalar';
@@ -31,18 +32,23 @@ export const DEFAULT_REL_TOL = 1e-6;
 export const DEFAULT_MAX_ANSWER_LENGTH = 1000;
 
 /**
- * Is `prediction` the same answer as `gold`? Gold first. Layers, in order: normalised string
- * match; multiple-choice letter (when the gold is an option letter); structure (tuples,
- * intervals, sets, unions, matrices, equations), whose elements go through the scalar layers;
+ * Is `prediction` the same answer as `gold`? Gold first. Both sides first go through the same
+ * explicit-answer reading (`explicitAnswer`: a `\boxed{}`, `#### x` or "The answer is x" is its
+ * answer; no guessing). Layers, in order: normalised string match; multiple-choice letter (when
+ * the gold is an option letter); structure (tuples, intervals, sets, unions, matrices, equations,
+ * relations and chains of them), whose elements go through the scalar layers;
  * exact and numeric comparison; symbolic comparison with mathjs. Pure and synchronous; every
  * layer works on inputs capped in size, and the deadline is checked between bounded steps.
  */
 export function gradeAnswer(gold: string, prediction: string, options: GradeOptions = {}): GradeResult {
   const maxLength = options.maxLength ?? DEFAULT_MAX_ANSWER_LENGTH;
-  const g0 = String(gold).trim();
-  const p0 = String(prediction).trim();
-  if (p0 === '' || g0 === '') return { correct: false, method: 'none' };
-  if (g0.length > maxLength || p0.length > maxLength) return { correct: g0 === p0, method: g0 === p0 ? 'string' : 'none' };
+  const g1 = String(gold).trim();
+  const p1 = String(prediction).trim();
+  if (p1 === '' || g1 === '') return { correct: false, method: 'none' };
+  if (g1.length > maxLength || p1.length > maxLength) return { correct: g1 === p1, method: g1 === p1 ? 'string' : 'none' };
+  // Both sides through the same explicit-answer layers: a gold `\boxed{\frac13}` or `#### 18` is its answer.
+  const g0 = explicitAnswer(g1);
+  const p0 = explicitAnswer(p1);
   const ctx: CompareContext = {
     relTol: options.relTol ?? DEFAULT_REL_TOL,
     deadline: new Deadline(options.timeoutMs ?? DEFAULT_GRADE_TIMEOUT_MS),

@@ -33,6 +33,7 @@ const FUNCTIONS: Readonly<Record<string, string>> = {
   exp: 'exp',
 };
 const INVERSE: Readonly<Record<string, string>> = { sin: 'asin', cos: 'acos', tan: 'atan' };
+const INTEGER_EXPONENT = /^\(*-?\(*\d+\)*$/;
 
 type Tok = { t: 'num' | 'let' | 'cmd' | 'sym'; v: string };
 
@@ -172,7 +173,8 @@ class Reader {
       this.i++;
       exponent = `(-${this.postfix()})`;
     } else exponent = this.postfix();
-    return `(${base} ^ ${exponent})`;
+    // Integer literal exponents keep mathjs' `^`; any other goes through the real-branch power.
+    return INTEGER_EXPONENT.test(exponent) ? `(${base} ^ ${exponent})` : `rpow(${base}, ${exponent})`;
   }
 
   private postfix(): string {
@@ -240,7 +242,7 @@ class Reader {
         const n = this.group('[', ']');
         const x = this.group('{', '}');
         const index = /^\(+(\d+)\)+$/.exec(n)?.[1];
-        return index ? `nthRoot(${x}, ${index})` : `(${x} ^ (1 / ${n}))`;
+        return index ? `nthRoot(${x}, ${index})` : `rpow(${x}, (1 / ${n}))`;
       }
       return `sqrt(${this.group('{', '}')})`;
     }
@@ -310,7 +312,8 @@ class Reader {
 
 /**
  * Translate a normalised LaTeX scalar (see `normalizeAnswer`) into mathjs source: `\frac`,
- * `\sqrt` (and `\sqrt[n]`), `\binom`, `^`, `!`, `\pi`, `\infty`, `e`, `i`, implicit products
+ * `\sqrt` (and `\sqrt[n]`), `\binom`, `^` (non-integer exponents on the real branch where one
+ * exists: `rpow`, so `x^{1/3}` is `\sqrt[3]{x}` at negative x too), `!`, `\pi`, `\infty`, `e`, `i`, implicit products
  * (`2\sqrt{3}`, `3R^2`), mixed numbers (`1\frac{4}{5}` = 1 + 4/5), `\cdot`/`\times`/`\div`,
  * `|x|`, trig/log functions (`\cot x`, `\sin^2 x`, `\log_2 8`), Greek letters and subscripted
  * variables. Returns undefined for anything else (relations, commas, unknown commands, more than

@@ -15,14 +15,35 @@ function binom(n: number, k: number): number {
   return g(n + 1) / (g(k + 1) * g(n - k + 1));
 }
 
+const MAX_ODD_DENOMINATOR = 99;
+
 /**
- * The shared mathjs instance (plain double arithmetic, complex results allowed) with the one
- * extra function the LaTeX translator emits (`binom`). Created on first use.
+ * `base ^ exponent` on the real branch where one exists: a negative real base with an exponent
+ * `p/q` (q odd, at most 99) gives the real value `(-1)^p |base|^(p/q)`, so `y^{2/3}` equals
+ * `\sqrt[3]{y^2}` and `(-8)^{1/3}` is -2 (mathjs' `pow` gives the complex principal value there).
+ * Everything else is mathjs' `pow` (complex principal value for even q, e.g. `(-4)^{1/2}` = 2i).
+ */
+function rpow(base: unknown, exponent: unknown): unknown {
+  if (typeof base === 'number' && typeof exponent === 'number' && base < 0 && !Number.isInteger(exponent)) {
+    for (let q = 3; q <= MAX_ODD_DENOMINATOR; q += 2) {
+      const p = Math.round(exponent * q);
+      if (Math.abs(exponent * q - p) < 1e-9) {
+        const magnitude = Math.abs(base) ** exponent;
+        return p % 2 === 0 ? magnitude : -magnitude;
+      }
+    }
+  }
+  return (instance as MathJsInstance).pow(base as number, exponent as number);
+}
+
+/**
+ * The shared mathjs instance (plain double arithmetic, complex results allowed) with the extra
+ * functions the LaTeX translator emits (`binom`, the real-branch power `rpow`). Created on first use.
  */
 export function mathEngine(): MathJsInstance {
   if (!instance) {
     instance = create(all!, { number: 'number', predictable: false });
-    instance.import({ binom }, { override: true });
+    instance.import({ binom, rpow }, { override: true });
   }
   return instance;
 }

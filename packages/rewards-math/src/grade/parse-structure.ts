@@ -1,3 +1,5 @@
+import { type RelationOp, splitRelation } from './parse-relation';
+
 /**
  * The shape of a normalised answer. Scalars are compared by the scalar layers; everything else
  * by the structural layer, element by element.
@@ -11,8 +13,10 @@ export type AnswerStructure =
   /** `A \cup B \cup ...`: order-free. */
   | { readonly kind: 'union'; readonly parts: readonly AnswerStructure[] }
   | { readonly kind: 'matrix'; readonly rows: readonly (readonly AnswerStructure[])[] }
-  /** `lhs = rhs`; `variable` is set when `lhs` is a single (possibly subscripted) letter. */
-  | { readonly kind: 'equation'; readonly lhs: string; readonly rhs: string; readonly variable?: string };
+  /** `lhs = rhs`; `variable` is set when `lhs` names the answer: a (subscripted) letter, `f(x)`, `(a, b)`, `AB`, `\angle ABC`. */
+  | { readonly kind: 'equation'; readonly lhs: string; readonly rhs: string; readonly variable?: string }
+  /** `a < b`, `y \ge 3`, `x \ne 0`, or a chain `1 \le y < 4`: `terms` has one more entry than `ops`. */
+  | { readonly kind: 'relation'; readonly terms: readonly string[]; readonly ops: readonly RelationOp[] };
 
 /** Most elements a structure may hold (in total); larger answers are refused. */
 export const MAX_STRUCTURE_ITEMS = 64;
@@ -78,7 +82,9 @@ function wrapsWhole(s: string): boolean {
   return false;
 }
 
-const SIMPLE_VARIABLE = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?$/;
+/** A named answer: `x`, `x_1`, `\theta`, `f(x)`, a tuple of letters `(a, b)`, a segment or angle (`AB`, `\angle ABC`). */
+const SIMPLE_VARIABLE =
+  /^(?:(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\s*\(\s*[a-zA-Z]\s*\))?|\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])+\s*\)|(?:m?\s*\\angle\s*)?[A-Z]{2,4})$/;
 const MATRIX = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
 
 class Builder {
@@ -109,11 +115,19 @@ class Builder {
     if (union && union.length > 1) return this.list(union, depth, (parts) => ({ kind: 'union', parts }));
     const commas = splitTopLevel(s, ',');
     if (commas && commas.length > 1) return this.list(commas, depth, (items) => ({ kind: 'set', items: flattenSets(items) }));
+    const relation = splitRelation(s);
+    if (relation === null) return undefined;
+    if (relation) {
+      if (relation.terms.some((t) => (splitTopLevel(t, '=')?.length ?? 2) > 1)) return undefined;
+      return { kind: 'relation', terms: relation.terms, ops: relation.ops };
+    }
     const eq = splitTopLevel(s, '=');
     if (eq && eq.length === 2) {
       const [lhs, rhs] = eq as [string, string];
       if (!lhs || !rhs) return undefined;
-      return SIMPLE_VARIABLE.test(lhs) ? { kind: 'equation', lhs, rhs, variable: lhs } : { kind: 'equation', lhs, rhs };
+      return SIMPLE_VARIABLE.test(lhs)
+        ? { kind: 'equation', lhs, rhs, variable: lhs.replace(/\s+/g, '') }
+        : { kind: 'equation', lhs, rhs };
     }
     if (eq && eq.length > 2) return undefined;
     if (s.startsWith('\\{') && s.endsWith('\\}')) {
@@ -176,7 +190,8 @@ function splitPlusMinus(s: string): string[] | undefined {
 
 /**
  * Parse a normalised answer (see `normalizeAnswer`) into its structure: matrix
- * (`\begin{pmatrix}`), union (`\cup`), comma list (order-free set), equation (`lhs = rhs`),
+ * (`\begin{pmatrix}`), union (`\cup`), comma list (order-free set), relation or chain of
+ * relations (`y \le 3`, `1 \le y < 4`; see `splitRelation`), equation (`lhs = rhs`),
  * `\{...\}` set, bracketed tuple/interval, `a \pm b`, or scalar. Undefined when brackets do
  * not balance or the answer has more than MAX_STRUCTURE_ITEMS parts.
  */

@@ -21,6 +21,21 @@ describe('normalizeAnswer', () => {
     ['x^2', 'x^{2}'],
     ['2^10', '2^{10}'],
     ['3 \\text{ or } 4', '3 , 4'],
+    ['y \\leq 3', 'y \\le 3'],
+    ['y<=3', 'y \\le 3'],
+    ['x >= -1', 'x \\ge -1'],
+    ['t \\geqslant 0', 't \\ge 0'],
+    ['a != b', 'a \\ne b'],
+    ['a \\neq b', 'a \\ne b'],
+    ['p \\lt q', 'p < q'],
+    ['x \\le \\left| y \\right|', 'x \\le | y |'],
+    ['\\cfrac{2}{5}', '\\frac{2}{5}'],
+    ['\\cfrac[l]{1}{2}', '\\frac{1}{2}'],
+    ['21,456', '21456'],
+    ['21, 456', '21, 456'],
+    ['1{,}000', '1000'],
+    ['10,\\! 080', '10080'],
+    ['x<1 \\lor x>4', 'x<1 , x>4'],
   ])('%s -> %s', (raw, expected) => {
     expect(normalizeAnswer(raw)).toBe(expected);
   });

@@ -13,8 +13,24 @@ const UNICODE: readonly [RegExp, string][] = [
   [/\u221a/g, '\\sqrt'],
   [/\u00b0/g, ''],
   [/[\u00a0\u2009\u202f]/g, ' '],
-  [/\u2264/g, '\\le '],
-  [/\u2265/g, '\\ge '],
+  [/[\u2264\u2a7d]/g, '\\le '],
+  [/[\u2265\u2a7e]/g, '\\ge '],
+  [/\u2260/g, '\\ne '],
+];
+
+/**
+ * Every spelling of a relation mapped to one of `<`, `>`, `\le`, `\ge`, `\ne` (the forms
+ * `parseStructure` reads). Applied in order: `<=` before a later step could read its `=`.
+ */
+const RELATIONS: readonly [RegExp, string][] = [
+  [/<=|=</g, ' \\le '],
+  [/>=/g, ' \\ge '],
+  [/!=|\\not\s*=/g, ' \\ne '],
+  [/\\(?:leqslant|leqq|leq|le)(?![a-zA-Z])/g, ' \\le '],
+  [/\\(?:geqslant|geqq|geq|ge)(?![a-zA-Z])/g, ' \\ge '],
+  [/\\(?:neq|ne)(?![a-zA-Z])/g, ' \\ne '],
+  [/\\lt(?![a-zA-Z])/g, ' < '],
+  [/\\gt(?![a-zA-Z])/g, ' > '],
 ];
 
 /** Plain words that are units (or currency) when they trail a number. */
@@ -69,9 +85,12 @@ function stripDelimiters(s: string): string {
  * Canonical text of an answer for comparison. Removes `$` delimiters, `\left`/`\right`, sizing
  * and spacing commands (`\!`, `\,`, `\;`, `\quad`, `~`), `\displaystyle`, degree marks
  * (`^\circ`), `\%`, `\$`, units (a trailing `\text{...}`/`\mbox{...}` of words, or known unit
- * words such as `dollars`, `cm`), `\text{}`-style wrappers (keeping their content), `x \in`,
- * a trailing period, thousands separators (`1,234`, `10,\!080`); maps `\dfrac`/`\tfrac` to
- * `\frac`, " or "/" and " to commas, and braces the arguments of `\frac`, `\sqrt`, `^`, `_`.
+ * words such as `dollars`, `cm`), `\text{}`-style wrappers (keeping their content), a leading
+ * `x \in` (`\lambda \in`, `x_1 \in`),
+ * alignment `&` outside environments, a trailing period, thousands separators when unambiguous (`1,234`, `10,\!080`, `1{,}000`; not
+ * `21, 456`, a list); maps `\dfrac`/`\tfrac`/`\cfrac` to `\frac`, " or "/" and "/`\lor` to
+ * commas, every relation spelling (`\leq`, `<=`, `≤`, `\geqslant`, `!=`, `\neq`, `\lt`, ...) to
+ * `<`, `>`, `\le`, `\ge`, `\ne`, and braces the arguments of `\frac`, `\sqrt`, `^`, `_`.
  * Whitespace is collapsed to single spaces (use `compactAnswer` to drop it).
  */
 export function normalizeAnswer(raw: string): string {
@@ -80,27 +99,34 @@ export function normalizeAnswer(raw: string): string {
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   s = stripDelimiters(s);
   s = s.replace(/\\\\/g, ROW_BREAK);
+  // Thousands marks written as such (`10,\!080`, `1{,}000`) stay thousands marks once spacing goes.
+  s = s.replace(/(\d)(?:,\s*\\!\s*|\{,\})(?=\d{3}(?!\d))/g, '$1,');
+  for (const [re, to] of RELATIONS) s = s.replace(re, to);
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)\b/g, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
   s = s.replace(/\\(?:hspace|vspace)\*?\s*\{[^{}]*\}/g, ' ');
   s = s.replace(/\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|negthinspace)(?![a-zA-Z])/g, ' ');
   s = s.replace(/\\[,;:! ]/g, ' ').replace(/~/g, ' ');
-  s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac').replace(/\\[dt]binom(?![a-zA-Z])/g, '\\binom');
+  s = s
+    .replace(/\\cfrac(?![a-zA-Z])(?:\s*\[[lrc]\])?|\\[dt]frac(?![a-zA-Z])/g, '\\frac')
+    .replace(/\\[dt]binom(?![a-zA-Z])/g, '\\binom');
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])/g, '');
   s = s.replace(/\\%|%/g, '');
   s = s.replace(/\\\$|\$/g, '');
   s = s.replace(/\\(?:text|mbox|mathrm|textrm)\s*\{\s*(?:or|and)\s*\}/g, ',');
-  s = s.replace(/\s+(?:or|and)\s+/g, ',');
+  s = s.replace(/\s+(?:or|and)\s+|\\lor(?![a-zA-Z])/g, ',');
   s = stripTextGroups(s);
   s = s.replace(/\\(?:text|textbf|mathrm|mbox)\s*\{([^{}]*)\}/g, '$1');
-  s = s.replace(/^\s*[a-zA-Z]\s*\\in(?![a-zA-Z])\s*/, '');
+  s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?\s*\\in(?![a-zA-Z])\s*/, '');
   s = s.replace(/\{,\}/g, ',');
+  // Alignment marks of a display row (`x & = 2`) mean nothing outside an environment.
+  if (!s.includes('\\begin')) s = s.replace(/&/g, ' ');
   s = s.replace(/\s+/g, ' ').trim();
   s = stripUnitWords(s).trim();
   s = s.replace(/[.\s]+$/, '').replace(/^\+/, '');
   s = canonicalArgs(s).replace(ROW_BREAK_ALL, ' \\\\ ');
-  const compact = s.replace(/\s+/g, '');
-  if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(compact)) s = compact.replace(/,/g, '');
+  // Thousands separators only when unambiguous: `21,456` is a number, `21, 456` two answers.
+  if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   return s.replace(/\s+/g, ' ').trim();
 }
 
