@@ -70,7 +70,7 @@ export async function runPretrain(
       line.update(
         `step ${s.step}/${cfg.steps} ${bar(s.step, cfg.steps)} | loss ${compact(s.loss)} | lr ${s.lr.toExponential(1)} | ` +
           `${compact(tokens / (elapsed / 1000))} tok/s | ETA ${formatDuration((elapsed / s.step) * (cfg.steps - s.step))}` +
-          (overflow ? ` | ${overflow} examples too long for the context, dropped` : ''),
+          (overflow ? ` | ${overflow} example${overflow === 1 ? '' : 's'} too long for the context, dropped` : ''),
         s.step === cfg.steps,
       );
     },
