@@ -94,24 +94,26 @@ export class TfjsPolicy implements Policy {
     if (!sampling.greedy && !(sampling.temperature > 0)) throw new Error(`temperature must be > 0, got ${sampling.temperature}`);
     const seed = sampling.seed ?? this.rng.nextUint32();
     const root = Rng.fromSeed(seed).split('generate');
-    const rows: GenerationRow[] = requests.map((r, i) =>
-      this.row(r, r.seed !== undefined ? Rng.fromSeed(r.seed).split('generate-request') : root.split(`request-${i}`)),
-    );
+    const bos = this.tokenizer.bosId === undefined ? 0 : 1;
+    const cut: number[] = [];
+    const rows: GenerationRow[] = requests.map((r, i) => {
+      const body = this.tokenizer.encode(r.prompt);
+      const row = this.row(
+        r,
+        body,
+        r.seed !== undefined ? Rng.fromSeed(r.seed).split('generate-request') : root.split(`request-${i}`),
+      );
+      // Prompt tokens cut from the left to fit the context: reported, never silent.
+      cut.push(body.length + bos - row.promptIds.length);
+      return row;
+    });
     const maxBatch = this.options.maxBatch ?? 64;
     const out: GenerationResult[] = [];
     for (let i = 0; i < rows.length; i += maxBatch) {
       out.push(...(await this.generateChunk(rows.slice(i, i + maxBatch), sampling)));
       if (i + maxBatch < rows.length) await new Promise((r) => setImmediate(r));
     }
-    // Prompt tokens cut from the left to fit the context: reported, never silent.
-    const bos = this.tokenizer.bosId === undefined ? 0 : 1;
-    return out.map((o, i) => ({
-      ...o,
-      promptTruncated: Math.max(
-        0,
-        this.tokenizer.encode((requests[i] as GenerationRequest).prompt).length + bos - o.promptIds.length,
-      ),
-    }));
+    return out.map((o, i) => ({ ...o, promptTruncated: cut[i] ?? 0 }));
   }
 
   /** One batch: in-process, or split between this thread and the sampling workers. */
@@ -176,9 +178,9 @@ export class TfjsPolicy implements Policy {
   }
 
   /** Prompt ids (see `encodePrompt`; truncated further only when a long prefill needs the room). */
-  private row(r: GenerationRequest, rng: Rng): GenerationRow {
+  private row(r: GenerationRequest, body: readonly number[], rng: Rng): GenerationRow {
     const prefillIds = r.prefill ? this.tokenizer.encode(r.prefill) : [];
-    return { promptIds: this.truncate(this.tokenizer.encode(r.prompt), prefillIds.length), prefillIds, rng };
+    return { promptIds: this.truncate(body, prefillIds.length), prefillIds, rng };
   }
 
   /**
