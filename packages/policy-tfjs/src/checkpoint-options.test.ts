@@ -6,6 +6,7 @@ import { applyOverrides, ConfigError, composeContainer, type PluginManifest, par
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeCheckpoint } from './checkpoint-options';
 import manifest, { DEFAULT_ALPHABET } from './index';
+import { BPE_JSON } from './testing/bpe-fixture';
 
 const base = fileURLToPath(new URL('../../../examples/arithmetic/base', import.meta.url));
 const baseAlphabet = (JSON.parse(readFileSync(join(base, 'tokenizer.json'), 'utf8')) as { alphabet: string }).alphabet;
@@ -124,29 +125,6 @@ describe('transformer options with a checkpoint', () => {
     expect(o.tokenizer).toEqual({ type: 'char', alphabet: DEFAULT_ALPHABET });
   });
 });
-
-/** A tiny byte-free BPE tokenizer.json (as in tokenizers.test.ts). */
-const BPE_JSON = {
-  version: '1.0',
-  added_tokens: [
-    { id: 0, content: '<s>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
-    { id: 1, content: '</s>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
-  ],
-  normalizer: null,
-  pre_tokenizer: null,
-  post_processor: null,
-  decoder: { type: 'Fuse' },
-  model: {
-    type: 'BPE',
-    dropout: null,
-    unk_token: null,
-    continuing_subword_prefix: null,
-    end_of_word_suffix: null,
-    fuse_unk: false,
-    vocab: { '<s>': 0, '</s>': 1, a: 2, b: 3, c: 4, ' ': 5, ab: 6, abc: 7 },
-    merges: ['a b', 'ab c'],
-  },
-};
 
 describe('a checkpoint with a Hugging Face tokenizer', () => {
   const dir = join(root, 'hf');

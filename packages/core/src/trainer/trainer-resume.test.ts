@@ -12,34 +12,23 @@ import { UnusableCheckpointsError } from './checkpoint-scan';
 import { createTrainer } from './create-trainer';
 import { RunDirectory } from './run-directory';
 import { RunLockedError } from './run-lock';
+import { sayAExperiment } from './test-support/say-a-experiment';
 import { trainerTestPlugin } from './test-support/test-plugin';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = (trainer: Record<string, unknown> = {}) => ({
-  seed: 3,
-  policy: { use: 'bigram' },
-  task: { use: 'say-a' },
-  rollout: { use: 'groups' },
-  advantage: { use: 'mean-baseline' },
-  objective: { use: 'clip', options: { kl: { coef: 0.01 } } },
-  rewards: [{ use: 'starts-with-a' }],
-  trainer: {
+const config = (trainer: Record<string, unknown> = {}) =>
+  sayAExperiment({
     steps: 6,
     problemsPerStep: 8,
     groupSize: 8,
     learningRate: 0.1,
     evalEvery: 3,
-    evalProblems: 8,
-    checkpointEvery: 1,
     keepCheckpoints: 10,
-    accuracyReward: 'starts-with-a',
-    sampling: { maxNewTokens: 4 },
     ...trainer,
-  },
-});
+  });
 
 const manifests = [corePlugin, trainerTestPlugin] as PluginManifest[];
 type Line = { kind: string; step: number; values: Record<string, number>; message?: string };

@@ -9,6 +9,7 @@ import { composeContainer } from '../plugin/compose-container';
 import type { PluginManifest } from '../plugin/define-plugin';
 import { createTrainer } from './create-trainer';
 import { RunDirectory } from './run-directory';
+import { sayAExperiment } from './test-support/say-a-experiment';
 import { trainerTestPlugin } from './test-support/test-plugin';
 import { NonFiniteLossError } from './trainer';
 
@@ -17,24 +18,7 @@ beforeAll(async () => {
 });
 
 const base = (over: Record<string, unknown> = {}) => ({
-  seed: 3,
-  policy: { use: 'bigram' },
-  task: { use: 'say-a' },
-  rollout: { use: 'groups' },
-  advantage: { use: 'mean-baseline' },
-  objective: { use: 'clip', options: { kl: { coef: 0.01 } } },
-  rewards: [{ use: 'starts-with-a' }],
-  trainer: {
-    steps: 3,
-    problemsPerStep: 4,
-    groupSize: 4,
-    learningRate: 0.05,
-    evalEvery: 0,
-    evalProblems: 8,
-    checkpointEvery: 1,
-    accuracyReward: 'starts-with-a',
-    sampling: { maxNewTokens: 4 },
-  },
+  ...sayAExperiment({ steps: 3, problemsPerStep: 4, groupSize: 4, learningRate: 0.05, evalEvery: 0 }),
   ...over,
 });
 
