@@ -127,12 +127,12 @@ describe('trellis CLI (built dist)', () => {
       const tokenizer = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base/tokenizer.json'), 'utf8'));
       const policy = resolved().policy?.options as { model: Record<string, unknown>; tokenizer: Record<string, unknown> };
       expect(policy.model).toEqual(checkpoint.model);
-      expect(policy.model.maxContext).toBe(96);
+      expect(policy.model.maxContext).toBe(512);
       expect(policy.tokenizer).toEqual({ type: 'char', alphabet: tokenizer.alphabet });
-      expect(tokenizer.alphabet).toHaveLength(27); // + 4 special ids = vocabSize 31
+      expect(tokenizer.alphabet).toHaveLength(96); // printable ASCII + newline; + 4 special ids = vocabSize 100
       const yaml = trellisIn(repo, 'config', quickstart);
       expect(yaml.code).toBe(0);
-      expect(yaml.stdout).toContain('maxContext: 96');
+      expect(yaml.stdout).toContain('maxContext: 512');
       expect(yaml.stdout).not.toContain('maxContext: 256');
     });
 
@@ -151,11 +151,11 @@ describe('trellis CLI (built dist)', () => {
     });
 
     it('a shape that contradicts the checkpoint exits 2 naming both values', () => {
-      const r = trellisIn(repo, 'config', quickstart, '--set', 'policy.options.model.maxContext=512');
+      const r = trellisIn(repo, 'config', quickstart, '--set', 'policy.options.model.maxContext=256');
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        `error: --set policy.options.model.maxContext=512: policy.options.model.maxContext: 512 contradicts the checkpoint ${join(repo, 'examples/arithmetic/base')} (96)\n`,
+        `error: --set policy.options.model.maxContext=256: policy.options.model.maxContext: 256 contradicts the checkpoint ${join(repo, 'examples/arithmetic/base')} (512)\n`,
       );
     });
 

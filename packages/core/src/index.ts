@@ -50,6 +50,9 @@ export {
   turnPrompt,
 } from './context/context-prompt';
 export { ConfigError, listOf, PluginError } from './errors/trellis-error';
+export type { EvaluationInput, EvaluationReport, Evaluator, EvaluatorSource } from './eval/evaluator';
+export { isEvaluatorSource } from './eval/evaluator';
+export { evaluatorOf, PlainEvaluator } from './eval/plain-evaluator';
 export type { ConfiguredFeedback, FeedbackCallSettings, LeakPolicy } from './feedback/configured-feedback';
 export { FeedbackAudit, type FeedbackAuditOptions, feedbackAuditOptions } from './feedback/feedback-audit';
 export { FeedbackError, type FeedbackFailureReason } from './feedback/feedback-error';

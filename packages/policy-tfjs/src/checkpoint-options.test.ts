@@ -8,7 +8,8 @@ import { describeCheckpoint } from './checkpoint-options';
 import manifest, { DEFAULT_ALPHABET } from './index';
 import { BPE_JSON } from './testing/bpe-fixture';
 
-const base = fileURLToPath(new URL('../../../examples/arithmetic/base', import.meta.url));
+// The previous base (learned positions, a 27-symbol alphabet, context 96): a shape unlike the defaults.
+const base = fileURLToPath(new URL('../../../examples/arithmetic/base-tiny', import.meta.url));
 const baseAlphabet = (JSON.parse(readFileSync(join(base, 'tokenizer.json'), 'utf8')) as { alphabet: string }).alphabet;
 const root = mkdtempSync(join(tmpdir(), 'trellis-ckpt-options-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { type CatalogEntry, CORE_API_VERSION, catalogModule, definePlugin } from '@trellis/core';
 import pkg from '../package.json' with { type: 'json' };
-import { arithmeticOptions } from './arithmetic/arithmetic-options';
+import { arithmeticOptions, resolveArithmeticOptions } from './arithmetic/arithmetic-options';
 import { ArithmeticTask } from './arithmetic/arithmetic-task';
 import { MathAnswerLeakGuard } from './feedback/math-answer-leak-guard';
 import { MathVerifierFeedback, mathVerifierOptions } from './feedback/math-verifier-feedback';
@@ -11,7 +11,7 @@ import { MathAccuracyReward, mathAccuracyOptions } from './rewards/math-accuracy
 
 export { ARITHMETIC_ALPHABET } from './arithmetic/arithmetic-alphabet';
 export type { ArithmeticOptions } from './arithmetic/arithmetic-options';
-export { arithmeticOptions } from './arithmetic/arithmetic-options';
+export { arithmeticOptions, resolveArithmeticOptions } from './arithmetic/arithmetic-options';
 export { ArithmeticTask } from './arithmetic/arithmetic-task';
 export type { CorruptedSolution, CorruptionKind } from './arithmetic/corrupt-solution';
 export { corruptArithmeticSolution } from './arithmetic/corrupt-solution';
@@ -89,6 +89,7 @@ export const rewardsMathCatalog: readonly CatalogEntry[] = [
     description: 'Seeded multi-step arithmetic (12+7*3=?) with one-operation-per-line solutions; disjoint train/test.',
     optionsSchema: arithmeticOptions,
     service: ArithmeticTask,
+    resolveOptions: resolveArithmeticOptions,
     preset: MATH_TASK_PRESET,
   },
   {

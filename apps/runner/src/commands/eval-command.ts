@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   applyOverrides,
+  type ComposedExperiment,
   ConfigError,
   composeContainer,
+  type Evaluator,
   evaluatePolicy,
+  isEvaluatorSource,
   loadConfigFile,
   parseOverride,
   Tokens,
@@ -35,6 +38,24 @@ export interface EvalOptions {
   readonly set: string[];
   /** Measure greedy accuracy under each of these contexts (see EVAL_CONTEXTS) instead of pass@k. */
   readonly context?: EvalContext[];
+}
+
+/**
+ * The evaluator the run's rollout strategy supplies (LANPO: feedback-augmented answers from its
+ * experience pool), with the strategy state of the evaluated training checkpoint restored (its
+ * `trainer-state.json` beside `policy/`); undefined when the config names no rollout strategy or
+ * the strategy brings none (plain evaluation).
+ */
+async function strategyEvaluator(exp: ComposedExperiment, policyDir: string): Promise<Evaluator | undefined> {
+  if (!exp.config.rollout) return undefined;
+  const strategy = await exp.container.getAsync(Tokens.RolloutStrategy);
+  if (!isEvaluatorSource(strategy)) return undefined;
+  const statePath = join(dirname(policyDir), 'trainer-state.json');
+  if (existsSync(statePath)) {
+    const state = (JSON.parse(readFileSync(statePath, 'utf8')) as { strategy?: unknown }).strategy;
+    if (state !== undefined) strategy.restore?.(state);
+  }
+  return strategy.evaluator();
 }
 
 /** Feedback entries an eval with feedback contexts adds when the config names none. */
@@ -91,22 +112,38 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
     `evaluating ${checkpoint} on ${problems.length} ${opts.split} problems of '${exp.config.task?.use}', ${opts.samples} sample(s) each, ${greedy ? 'greedy' : `temperature ${opts.temperature}`} (backend ${backend})`,
   );
   const line = new ProgressLine(process.stderr, 2000);
-  const res = await evaluatePolicy(await exp.container.getAsync(Tokens.Policy), problems, {
-    accuracy: await accuracyReward(exp),
-    samples: opts.samples,
-    sampling: {
-      temperature: opts.temperature,
-      greedy,
-      maxNewTokens: opts.maxNewTokens ?? exp.config.trainer.sampling.maxNewTokens,
-      stop: exp.config.trainer.sampling.stop,
-      seed: opts.seed,
-    },
-    onProgress: (done, total) => line.update(`evaluated ${done}/${total}`),
-  });
+  const policyInstance = await exp.container.getAsync(Tokens.Policy);
+  const accuracy = await accuracyReward(exp);
+  const sampling = {
+    temperature: opts.temperature,
+    greedy,
+    maxNewTokens: opts.maxNewTokens ?? exp.config.trainer.sampling.maxNewTokens,
+    stop: exp.config.trainer.sampling.stop,
+    seed: opts.seed,
+  };
+  const onProgress = (done: number, total: number) => line.update(`evaluated ${done}/${total}`);
+  const evaluator = await strategyEvaluator(exp, found.dir);
+  const report = evaluator
+    ? await evaluator.evaluate({
+        policy: policyInstance,
+        problems,
+        accuracy,
+        samples: opts.samples,
+        sampling,
+        feedback: await exp.container.getAsync(Tokens.FeedbackService),
+        onProgress,
+      })
+    : undefined;
+  const res =
+    report?.summary ??
+    (await evaluatePolicy(policyInstance, problems, { accuracy, samples: opts.samples, sampling, onProgress }));
   line.done();
   if (out) {
     makeDirs(dirname(out));
-    writeFileSync(out, res.results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const extra = Object.entries(report?.extra ?? {}).flatMap(([variant, summary]) =>
+      summary.results.map((r) => `${JSON.stringify({ variant, ...r })}\n`),
+    );
+    writeFileSync(out, [...res.results.map((r) => `${JSON.stringify(r)}\n`), ...extra].join(''));
   }
   const passK = Object.entries(res.passAtK)
     .map(([k, v]) => `pass@${k} ${pct(v)}`)
@@ -114,6 +151,12 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
   log(
     `pass@1 ${pct(res.passAt1)} (mean over ${res.samples}) | ${passK} | maj@${res.samples} ${pct(res.majAtK)} | ${res.problems} problems`,
   );
+  // An evaluator's own numbers (e.g. LANPO's eval/accuracy_augmented), next to the zero-shot one.
+  const more = Object.entries(report?.metrics ?? {}).filter(([k]) => k !== 'eval/problems');
+  if (evaluator && more.length > 1) {
+    const shown = more.map(([k, v]) => `${k} ${k.includes('accuracy') ? pct(v) : String(Number(v.toFixed(4)))}`);
+    log(`evaluator ${evaluator.id}: ${shown.join(' | ')}`);
+  }
   if (opts.out) log(`per-problem results: ${opts.out}`);
   if (res.promptTruncated) log(`${res.promptTruncated} prompt(s) were cut from the left to fit the model's context`);
   return res;

@@ -12,7 +12,8 @@ import { EVAL_CONTEXTS, evaluateContexts } from './eval-contexts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const cli = here('../../dist/cli.js');
-const base = here('../../../../examples/arithmetic/base');
+// The previous base (context 96): a prose critique does not fit as prefill, so the overflow count shows.
+const base = here('../../../../examples/arithmetic/base-tiny');
 
 describe('trellis eval --context', () => {
   it('parses a list or all, and names the allowed contexts for a bad one', () => {
@@ -41,7 +42,7 @@ describe('trellis eval --context', () => {
     expect(plain).not.toBeNull();
     const failed = 12 - Number(plain?.[1]);
     expect(rows[2]).toMatch(new RegExp(`^\\| feedback-compact \\| \\d+/${failed} of the ${failed} failed without context \\|`));
-    // The shipped base's 96-token context cannot hold a prose critique as prefill: counted, not run.
+    // base-tiny's 96-token context cannot hold a prose critique as prefill: counted, not run.
     expect(rows[3]).toMatch(/prefills too long for the context \(not run, counted wrong\)/);
   });
 

@@ -8,6 +8,10 @@ export type { RatioKind, SurrogateOptions, SurrogateTerms } from './clipped-surr
 export { clippedSurrogate, LOG_RATIO_BOUND, RATIO_KINDS } from './clipped-surrogate';
 export type { KlEstimator } from './kl-estimators';
 export { KL_ESTIMATORS, KL_LOG_RATIO_BOUND, klPerToken } from './kl-estimators';
+export type { PairPreferenceOptions, PairPreferenceTensors, PairRows, SequenceLogProbNorm } from './pair-preference-loss';
+export { pairPreferenceLoss, SEQUENCE_LOG_PROB_NORMS } from './pair-preference-loss';
+export type { PlainPairInput, PlainPairLoss } from './pair-preference-reference';
+export { pairPreferenceLossReference } from './pair-preference-reference';
 export type { KlLossOptions, PolicyLossOptions } from './policy-loss';
 export { policyLoss } from './policy-loss';
 export type { PlainLoss, PlainObjectiveInput } from './policy-loss-reference';

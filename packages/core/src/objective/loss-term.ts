@@ -7,11 +7,17 @@ export interface LossTermInput {
   readonly rollouts: readonly Rollout[];
   /** `[B, T]` current log-probs (differentiable). */
   readonly logProbs: Tensor2D;
-  /** `[B, T]` loss mask. */
+  /**
+   * `[B, T]` loss mask: every row's trained tokens (prefilled spans excluded), pair-only rows
+   * (`Rollout.policyGradient: false`) included; the objective's own mask leaves those rows out.
+   */
   readonly mask: Tensor2D;
   /** `[B, T]` reference log-probs, present iff required. */
   readonly refLogProbs?: Tensor2D;
-  /** Pairs whose both members are in `rollouts`, as row indices. */
+  /**
+   * The batch's pairs as row indices. The trainer never splits a pair across minibatches, so every
+   * pair of the batch whose rollouts were kept appears in exactly one minibatch per epoch.
+   */
   readonly pairs: readonly { readonly chosen: number; readonly rejected: number; readonly pair: RolloutPair }[];
   /** `[B]` index helper: row numbers 0..B-1 (int32). */
   readonly rows: Tensor1D;

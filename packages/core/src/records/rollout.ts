@@ -29,10 +29,31 @@ export interface Rollout {
   readonly context?: string;
   /** Exact prompt token ids that produced the sample (context included). */
   readonly promptIds: readonly number[];
+  /** Completion token ids: the `prefillLength` forced prefill tokens first, then the sampled ones. */
   readonly completionIds: readonly number[];
+  /**
+   * The text the policy generated: the decoded completion without the prefill. This is what
+   * rewards, critiques and logs grade; rewards also see only the generated tokens (the scorer hands
+   * them `generatedView(rollout)`).
+   */
   readonly completionText: string;
+  /**
+   * Text the completion was forced to start with (e.g. a prefilled `<feedback>` block); it stays
+   * in the conditioning context of the sampled tokens and out of the loss and the rewards.
+   */
+  readonly prefill?: string;
+  /** Leading completion tokens that came from `prefill` (0 or absent: none). */
+  readonly prefillLength?: number;
   /** 1 = token is trained on, 0 = excluded (prefilled spans, padding). */
   readonly lossMask: readonly number[];
+  /**
+   * `false`: the rollout carries no policy-gradient weight. It is left out of advantage
+   * estimation and out of the objective's mask, and feeds only loss terms through `pairs` (e.g.
+   * the failed base answer that is the rejected side of a contrastive pair); in no pair, it is not
+   * trained at all. Absent or `true`: an ordinary policy-gradient rollout. Mutable, like the reward:
+   * a strategy that branches on success sets it once the rollout is scored.
+   */
+  policyGradient?: boolean;
   /** Behaviour-policy log-probs per completion token (natural log, at `temperature`). */
   readonly behaviourLogProbs: readonly number[];
   /**

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { corePlugin } from '../builtin/core-plugin';
 import { FeedbackService } from '../feedback/feedback-service';
 import type { Policy } from '../policy/policy';
 import type { GenerationRequest, GenerationResult, SamplingParams } from '../records/generation';
 import type { Rng } from '../rng/rng';
 import { makeProblem } from '../testing/fixtures';
+import { describeRolloutStrategyConformance } from '../testing/rollout-strategy-conformance';
 import { GroupRolloutStrategy } from './group-rollout-strategy';
 import type { RolloutContext } from './rollout-strategy';
 
@@ -100,3 +102,5 @@ describe('GroupRolloutStrategy', () => {
     );
   });
 });
+
+describeRolloutStrategyConformance('groups (core)', { plugin: corePlugin, use: 'groups' });

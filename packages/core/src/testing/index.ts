@@ -5,6 +5,12 @@ export { advantageInputOf, randomAdvantageInput, rowsOfGroup, selectRows } from 
 export type { FeedbackConformanceCase, FeedbackConformanceOptions } from './feedback-conformance';
 export { conformanceRequest, describeFeedbackConformance } from './feedback-conformance';
 export { makeProblem, makeRollout } from './fixtures';
+export type { LossTermConformanceOptions, LossTermRows, LossTermValues } from './loss-term-conformance';
+export { describeLossTermConformance, ensureTfBackend, lossTermValues } from './loss-term-conformance';
 export type { ConformanceSubject, PluginUnderTest } from './plugin-under-test';
 export type { RewardConformanceOptions } from './reward-conformance';
 export { describeRewardConformance } from './reward-conformance';
+export type { RolloutStrategyConformanceOptions } from './rollout-strategy-conformance';
+export { describeRolloutStrategyConformance } from './rollout-strategy-conformance';
+export type { ScriptedReplyInput } from './scripted-generation-policy';
+export { asciiTokenizer, ScriptedGenerationPolicy } from './scripted-generation-policy';

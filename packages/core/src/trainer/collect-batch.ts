@@ -5,6 +5,7 @@ import type { SamplingParams } from '../records/generation';
 import type { Problem } from '../records/problem';
 import { batchRollouts, type RolloutBatch, type RolloutGroup } from '../records/rollout';
 import type { Rng } from '../rng/rng';
+import { generatedLength } from '../rollout/generated-view';
 import type { RolloutStrategy } from '../rollout/rollout-strategy';
 import type { TaskSource } from '../task/task-source';
 import type { MetricAccumulator } from './metric-accumulator';
@@ -75,10 +76,11 @@ export class BatchCollector {
   private async run(step: number, problems: readonly Problem[], rng: Rng, idPrefix: string, metrics: MetricAccumulator) {
     const { policy, strategy, scorer, feedback, config } = this.deps;
     const started = performance.now();
+    const usage = { tokens: 0, sequences: 0 };
     const out = await strategy.collect(problems, {
       step,
       idPrefix,
-      policy,
+      policy: countingPolicy(policy, usage),
       sampling: rolloutSampling(config, rng.split('sampling').seed()),
       groupSize: config.groupSize,
       rng: rng.split('strategy'),
@@ -92,12 +94,10 @@ export class BatchCollector {
       const unscored = group.rollouts.filter((r) => !scorer.isScored(r));
       if (unscored.length) await scorer.score(group.problem, unscored);
     }
-    const generated = out.groups.flatMap((g) => g.rollouts);
-    metrics.count(
-      'rollout/generated_tokens',
-      generated.reduce((a, r) => a + r.completionIds.length, 0),
-    );
-    metrics.count('rollout/sequences', generated.length);
+    // Every sampled token and sequence, also those of samples the strategy did not keep
+    // (multi-turn drops unsolved turns); prefilled tokens are not generated.
+    metrics.count('rollout/generated_tokens', usage.tokens);
+    metrics.count('rollout/sequences', usage.sequences);
     return out;
   }
 
@@ -108,7 +108,7 @@ export class BatchCollector {
       metrics.add('reward/total', r.reward);
       for (const [name, v] of Object.entries(r.rewardComponents)) metrics.add(`reward/${name}`, v);
       for (const [name, v] of Object.entries(r.metrics ?? {})) metrics.add(`reward/${name}`, v);
-      metrics.add('rollout/length', r.completionIds.length);
+      metrics.add('rollout/length', generatedLength(r));
       metrics.add('rollout/truncated', r.finishReason === 'length' ? 1 : 0);
       metrics.add('rollout/prompt_truncated', r.promptTruncated ? 1 : 0);
     }
@@ -141,4 +141,24 @@ export class BatchCollector {
       }
     }
   }
+}
+
+/**
+ * `policy` with its `generate` counting the sampled (not prefilled) tokens and the sequences of
+ * every call into `usage`; every other member is the policy's own.
+ */
+function countingPolicy(policy: Policy, usage: { tokens: number; sequences: number }): Policy {
+  const generate: Policy['generate'] = async (requests, sampling) => {
+    const results = await policy.generate(requests, sampling);
+    for (const r of results) usage.tokens += r.completionIds.length - r.prefillLength;
+    usage.sequences += results.length;
+    return results;
+  };
+  return new Proxy(policy, {
+    get(target, key) {
+      if (key === 'generate') return generate;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

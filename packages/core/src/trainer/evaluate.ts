@@ -71,7 +71,14 @@ export async function evaluatePolicy(
       const own = outputs.slice(i * samples, (i + 1) * samples);
       const graded = await Promise.all(
         own.map(async (out, k) => {
-          const rollout = rolloutFromResult(problem, out, { id: `${problem.id}-${k}`, groupId: problem.id });
+          // Graded on the generated text only: a prefill (a first line, a <feedback> block) is not the answer.
+          const prefill = requests[i * samples + k]?.prefill;
+          const rollout = rolloutFromResult(problem, out, {
+            id: `${problem.id}-${k}`,
+            groupId: problem.id,
+            ...(prefill !== undefined ? { prefill } : {}),
+            decode: (ids) => policy.tokenizer.decode(ids),
+          });
           try {
             const r = await withTimeout(() => accuracy.reward.score({ problem, rollout }), accuracy.timeoutMs, 'accuracy reward');
             return { ok: r.score > 0.5, answer: r.answer };

@@ -5,8 +5,9 @@ import type { LossTerm } from '../objective/loss-term';
 import type { PolicyObjective } from '../objective/policy-objective';
 import { shapeRewardsWithKl } from '../objective/reward-kl';
 import type { Policy } from '../policy/policy';
-import { batchRollouts, type Rollout, type RolloutBatch } from '../records/rollout';
+import { batchRollouts, type Rollout, type RolloutBatch, type RolloutPair } from '../records/rollout';
 import type { Rng } from '../rng/rng';
+import { packUnits, pairUnits } from '../rollout/minibatch-units';
 import type { MetricAccumulator } from './metric-accumulator';
 import { clipAndApply } from './optimizer-step';
 import {
@@ -51,9 +52,12 @@ export function needsReference(deps: Pick<PolicyUpdateDeps, 'estimator' | 'objec
 }
 
 /**
- * The update phase of a step: old (and, if required, reference) log-probs once, advantages, then
- * PPO epochs over shuffled minibatches of objective + extra loss terms, each followed by a clipped
- * optimizer step. NaN/Inf losses or gradients skip that minibatch's update.
+ * The update phase of a step: old (and, if required, reference) log-probs once, advantages (over
+ * the policy-gradient rollouts), then PPO epochs over shuffled minibatches of objective + extra
+ * loss terms, each followed by a clipped optimizer step. A minibatch never splits a pair: the
+ * shuffle moves the connected rollouts of pairs as one unit (`update/pairs`, and
+ * `update/dropped_pairs` for pairs whose rollouts are not in the batch, are counted when the batch
+ * has pairs). NaN/Inf losses or gradients skip that minibatch's update.
  */
 export class PolicyUpdate {
   private readonly withRef: boolean;
@@ -64,8 +68,12 @@ export class PolicyUpdate {
   }
 
   run(batch: RolloutBatch, rng: Rng, metrics: MetricAccumulator): UpdateResult {
-    const { policy, reference, estimator, config } = this.deps;
-    const rollouts = batchRollouts(batch).filter((r) => r.completionIds.length > 0);
+    const { policy, reference, config } = this.deps;
+    const { rollouts, pairs, dropped } = trainableRollouts(batch);
+    if (batch.pairs.length > 0) {
+      metrics.count('update/pairs', pairs.length);
+      metrics.count('update/dropped_pairs', dropped);
+    }
     const trainedTokens = rollouts.reduce((a, r) => a + r.lossMask.reduce((x, y) => x + y, 0), 0);
     if (rollouts.length === 0) return { nonFinite: 0, applied: 0, trainedTokens };
     const chunk = config.minibatchSize > 0 ? config.minibatchSize : 64;
@@ -76,38 +84,24 @@ export class PolicyUpdate {
       config.oldLogProbs === 'behaviour' || (config.oldLogProbs === 'auto' && config.ppoEpochs === 1 && size >= rollouts.length);
     const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, chunk);
     const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, chunk) : undefined;
-    const rewardKl = this.deps.objective.rewardKl;
-    const shaping =
-      rewardKl && ref
-        ? shapeRewardsWithKl(
-            rollouts.map((r) => r.reward),
-            old,
-            ref,
-            rollouts.map((r) => r.lossMask),
-            rewardKl,
-          )
-        : undefined;
-    if (shaping) {
-      metrics.add('reward/kl', shaping.meanKl);
-      metrics.add(
-        'reward/kl_penalty',
-        shaping.penalty.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) / rollouts.length,
-      );
-    }
-    const advOut = estimator.estimate(buildAdvantageInput(rollouts, estimator.requires, old, ref, shaping));
-    const adv = advantageRows(advOut, rollouts);
-    for (const [k, v] of Object.entries(advOut.metrics ?? {})) metrics.add(`advantage/${k}`, v);
-    const flat = adv.flatMap((row, i) => row.filter((_, t) => rollouts[i]?.lossMask[t]));
+    const adv = this.advantages(rollouts, old, ref, metrics);
+    const flat = adv.flatMap((row, i) =>
+      rollouts[i]?.policyGradient === false ? [] : row.filter((_, t) => rollouts[i]?.lossMask[t]),
+    );
     if (flat.length) metrics.add('advantage/abs_mean', flat.reduce((a, v) => a + Math.abs(v), 0) / flat.length);
+    // The objective trains policy-gradient rollouts only; loss terms see every trained token.
+    const pgMask = rollouts.map((r) => (r.policyGradient === false ? r.lossMask.map(() => 0) : [...r.lossMask]));
 
-    const ids = new Map(rollouts.map((r, i) => [r.id, i]));
+    const units = pairUnits(
+      rollouts.length,
+      pairs.map((p) => [p.chosen, p.rejected] as const),
+    );
     let nonFinite = 0;
     let applied = 0;
     for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
-      const order = rng.shuffle(rollouts.map((_, i) => i));
-      for (let s = 0; s < order.length; s += size) {
-        const rows = byTemperature(rollouts, order.slice(s, s + size));
-        const ok = this.minibatch(rows, rollouts, old, ref, adv, batch, ids, metrics);
+      for (const minibatch of packUnits(rng.shuffle(units), size)) {
+        const rows = byTemperature(rollouts, minibatch);
+        const ok = this.minibatch(rows, rollouts, { old, ref, adv, pgMask }, pairs, metrics);
         if (ok) applied++;
         else nonFinite++;
       }
@@ -115,14 +109,57 @@ export class PolicyUpdate {
     return { nonFinite, applied, trainedTokens };
   }
 
+  /**
+   * Per-token advantage rows: the estimator sees the policy-gradient rollouts only (KL shaping of
+   * their rewards first, when the objective asks for it); pair-only rollouts get zeros.
+   */
+  private advantages(
+    rollouts: readonly Rollout[],
+    old: readonly number[][],
+    ref: readonly number[][] | undefined,
+    metrics: MetricAccumulator,
+  ): number[][] {
+    const { estimator } = this.deps;
+    const pgRows = rollouts.flatMap((r, i) => (r.policyGradient === false ? [] : [i]));
+    const out: number[][] = rollouts.map((r) => r.lossMask.map(() => 0));
+    if (pgRows.length === 0) return out;
+    const pg = pgRows.map((i) => rollouts[i] as Rollout);
+    const pick = (m: readonly number[][]) => pgRows.map((i) => m[i] as number[]);
+    const pgOld = pick(old);
+    const pgRef = ref ? pick(ref) : undefined;
+    const rewardKl = this.deps.objective.rewardKl;
+    const shaping =
+      rewardKl && pgRef
+        ? shapeRewardsWithKl(
+            pg.map((r) => r.reward),
+            pgOld,
+            pgRef,
+            pg.map((r) => r.lossMask),
+            rewardKl,
+          )
+        : undefined;
+    if (shaping) {
+      metrics.add('reward/kl', shaping.meanKl);
+      metrics.add('reward/kl_penalty', shaping.penalty.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) / pg.length);
+    }
+    const advOut = estimator.estimate(buildAdvantageInput(pg, estimator.requires, pgOld, pgRef, shaping));
+    for (const [k, v] of Object.entries(advOut.metrics ?? {})) metrics.add(`advantage/${k}`, v);
+    advantageRows(advOut, pg).forEach((row, k) => {
+      out[pgRows[k] as number] = row;
+    });
+    return out;
+  }
+
   private minibatch(
     rows: readonly number[],
     all: readonly Rollout[],
-    old: readonly number[][],
-    ref: readonly number[][] | undefined,
-    adv: readonly number[][],
-    batch: RolloutBatch,
-    ids: ReadonlyMap<string, number>,
+    per: {
+      readonly old: readonly number[][];
+      readonly ref: readonly number[][] | undefined;
+      readonly adv: readonly number[][];
+      readonly pgMask: readonly number[][];
+    },
+    batchPairs: readonly RowPair[],
     metrics: MetricAccumulator,
   ): boolean {
     const { policy, objective, lossTerms, optimizer, config } = this.deps;
@@ -130,17 +167,18 @@ export class PolicyUpdate {
     const pick = (m: readonly number[][]) => rows.map((i) => m[i] as number[]);
     const width = maxCompletionLength(part);
     const position = new Map(rows.map((r, k) => [r, k]));
-    const pairs = batch.pairs.flatMap((pair) => {
-      const c = position.get(ids.get(pair.chosen) ?? -1);
-      const r = position.get(ids.get(pair.rejected) ?? -1);
-      return c === undefined || r === undefined ? [] : [{ chosen: c, rejected: r, pair }];
+    const pairs = batchPairs.flatMap((p) => {
+      const c = position.get(p.chosen);
+      const r = position.get(p.rejected);
+      return c === undefined || r === undefined ? [] : [{ chosen: c, rejected: r, pair: p.pair }];
     });
     const kept: Record<string, tf.Scalar> = {};
     const inputs = {
-      oldLogProbs: paddedTensor(pick(old), width),
-      refLogProbs: ref ? paddedTensor(pick(ref), width) : undefined,
-      advantages: paddedTensor(pick(adv as number[][]), width),
-      mask: paddedTensor(
+      oldLogProbs: paddedTensor(pick(per.old), width),
+      refLogProbs: per.ref ? paddedTensor(pick(per.ref), width) : undefined,
+      advantages: paddedTensor(pick(per.adv as number[][]), width),
+      mask: paddedTensor(pick(per.pgMask as number[][]), width),
+      termMask: paddedTensor(
         part.map((r) => r.lossMask),
         width,
       ),
@@ -149,17 +187,18 @@ export class PolicyUpdate {
     try {
       const { value, grads } = tf.variableGrads(() => {
         const { logProbs, entropy } = minibatchLogProbs(policy, part, width);
-        const main = objective.compute({ ...inputs, logProbs, ...(entropy ? { entropy } : {}) });
+        const { termMask, rows: rowIndex, ...objectiveInputs } = inputs;
+        const main = objective.compute({ ...objectiveInputs, logProbs, ...(entropy ? { entropy } : {}) });
         for (const [k, m] of Object.entries(main.metrics)) kept[`actor/${k}`] = tf.keep(m);
         let loss = main.loss;
         for (const term of lossTerms) {
           const out = term.compute({
             rollouts: part,
             logProbs,
-            mask: inputs.mask,
+            mask: termMask,
             refLogProbs: inputs.refLogProbs,
             pairs,
-            rows: inputs.rows,
+            rows: rowIndex,
           });
           for (const [k, m] of Object.entries(out.metrics)) kept[`loss/${term.id}/${k}`] = tf.keep(m);
           kept[`loss/${term.id}`] = tf.keep(out.loss);
@@ -182,10 +221,38 @@ export class PolicyUpdate {
       return step.applied;
     } finally {
       tf.dispose(Object.values(kept));
-      tf.dispose([inputs.oldLogProbs, inputs.advantages, inputs.mask, inputs.rows]);
+      tf.dispose([inputs.oldLogProbs, inputs.advantages, inputs.mask, inputs.termMask, inputs.rows]);
       if (inputs.refLogProbs) inputs.refLogProbs.dispose();
     }
   }
+}
+
+/** A batch pair as rows of the trainable rollouts. */
+interface RowPair {
+  readonly chosen: number;
+  readonly rejected: number;
+  readonly pair: RolloutPair;
+}
+
+/**
+ * The rollouts the update trains and the batch's pairs as their rows: empty completions are
+ * skipped, and so are pair-only rollouts (`policyGradient: false`) in no usable pair. A pair is
+ * dropped (counted) when a member is missing from the batch (e.g. filtered out) or both name one
+ * rollout.
+ */
+export function trainableRollouts(batch: RolloutBatch): { rollouts: Rollout[]; pairs: RowPair[]; dropped: number } {
+  const present = batchRollouts(batch).filter((r) => r.completionIds.length > 0);
+  const ids = new Set(present.map((r) => r.id));
+  const usable = batch.pairs.filter((p) => p.chosen !== p.rejected && ids.has(p.chosen) && ids.has(p.rejected));
+  const paired = new Set(usable.flatMap((p) => [p.chosen, p.rejected]));
+  const rollouts = present.filter((r) => r.policyGradient !== false || paired.has(r.id));
+  const row = new Map(rollouts.map((r, i) => [r.id, i]));
+  const pairs = usable.map((pair) => ({
+    chosen: row.get(pair.chosen) as number,
+    rejected: row.get(pair.rejected) as number,
+    pair,
+  }));
+  return { rollouts, pairs, dropped: batch.pairs.length - usable.length };
 }
 
 /** `[rows, width]` tensor of a `logProbs` output field, cut or zero-padded to `width` columns. */

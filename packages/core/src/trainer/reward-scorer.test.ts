@@ -148,4 +148,40 @@ describe('RewardScorer', () => {
     expect(scorer.drainFailures().timeouts).toEqual({});
     expect(rollouts.map((r) => r.reward)).toEqual([1, 1, 1, 1, 1]);
   });
+
+  it('shows rewards only the generated text and tokens, never a prefill', async () => {
+    const seen: { text: string; ids: number[]; mask: number[]; lp: number[] }[] = [];
+    const scorer = new RewardScorer([
+      {
+        name: 'spy',
+        weight: 1,
+        timeoutMs: 1000,
+        reward: {
+          id: 'spy',
+          score: ({ rollout }) => {
+            seen.push({
+              text: rollout.completionText,
+              ids: [...rollout.completionIds],
+              mask: [...rollout.lossMask],
+              lp: [...rollout.behaviourLogProbs],
+            });
+            // A length penalty counts tokens: the prefill must not count.
+            return { score: -rollout.completionIds.length };
+          },
+        },
+      },
+    ]);
+    const prefilled = makeRollout(' 5', {
+      completionIds: [70, 71, 72, 32, 53],
+      lossMask: [0, 0, 0, 1, 1],
+      behaviourLogProbs: [-3, -3, -3, -1, -1],
+      prefill: 'FGH',
+      prefillLength: 3,
+    });
+    await scorer.score(problem, [prefilled]);
+    expect(seen).toEqual([{ text: ' 5', ids: [32, 53], mask: [1, 1], lp: [-1, -1] }]);
+    expect(prefilled.reward).toBe(-2);
+    expect(prefilled.completionIds).toHaveLength(5);
+    expect(scorer.isScored(prefilled)).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 import type { WeightedReward } from '../plugin/weighted-reward';
 import type { Problem } from '../records/problem';
 import type { Rollout } from '../records/rollout';
+import { generatedView } from '../rollout/generated-view';
 import { TimeoutError, withTimeout } from './with-timeout';
 
 /** Failure counts since the last `drainFailures()`, per reward name. */
@@ -31,8 +32,9 @@ export interface RewardScorerOptions {
 /**
  * Scores rollouts with the configured weighted rewards. Each call runs under its reward's timeout;
  * a throw, a timeout, a non-finite score or one with |score| > `maxAbsReward` counts as a failure
- * of that reward, scores 0 for that rollout, and never propagates. Fills `reward`,
- * `rewardComponents`, `metrics` in place.
+ * of that reward, scores 0 for that rollout, and never propagates. Rewards see only what the policy
+ * generated (`generatedView`: no prefilled text or tokens). Fills `reward`, `rewardComponents`,
+ * `metrics` in place.
  */
 export class RewardScorer {
   private failures = emptyFailures();
@@ -59,10 +61,11 @@ export class RewardScorer {
     let total = 0;
     const components: Record<string, number> = {};
     const metrics: Record<string, number> = { ...(rollout.metrics ?? {}) };
+    const view = generatedView(rollout);
     for (const w of this.rewards) {
       let score = 0;
       try {
-        const out = await withTimeout(() => w.reward.score({ problem, rollout }), w.timeoutMs, `reward '${w.name}'`);
+        const out = await withTimeout(() => w.reward.score({ problem, rollout: view }), w.timeoutMs, `reward '${w.name}'`);
         const value: unknown = out?.score;
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           this.count(this.failures.nonFinite, w.name, `reward '${w.name}' returned ${describe(value)}`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedConfig } from '../config/experiment-config';
 import { ConfigError } from '../errors/trellis-error';
+import { evaluatorOf } from '../eval/plain-evaluator';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { MetricsRecord, MetricsSink } from '../metrics/metrics-sink';
 import type { WeightedReward } from '../plugin/weighted-reward';
@@ -13,7 +14,6 @@ import type { RolloutStrategy } from '../rollout/rollout-strategy';
 import type { TaskSource } from '../task/task-source';
 import { CheckpointScan, type ResumeCandidate } from './checkpoint-scan';
 import type { BatchCollector } from './collect-batch';
-import { evaluatePolicy } from './evaluate';
 import { learningRateAt } from './lr-schedule';
 import { MetricAccumulator } from './metric-accumulator';
 import { nonFiniteState } from './non-finite-state';
@@ -150,6 +150,8 @@ export class Trainer {
             step,
             problemId: r.problemId,
             prompt: batch.groups.find((g) => g.id === r.groupId)?.problem.prompt,
+            ...(r.turn > 0 ? { turn: r.turn } : {}),
+            ...(r.prefill ? { prefill: r.prefill } : {}),
             completion: r.completionText,
             reward: r.reward,
             components: r.rewardComponents,
@@ -279,24 +281,26 @@ export class Trainer {
     await writeCheckpoint(parts.run, full, parts.policy, parts.optimizer, this.t.keepCheckpoints);
   }
 
-  /** Greedy pass@1 on the first `evalProblems` test problems; undefined without an accuracy reward. */
+  /**
+   * Greedy pass@1 on the first `evalProblems` test problems through the run's evaluator (the one
+   * its rollout strategy supplies, else the plain one); undefined without an accuracy reward. The
+   * evaluator's own numbers (e.g. LANPO's `eval/accuracy_augmented`) go into the same record.
+   */
   private async evaluate(step: number): Promise<number | undefined> {
     const { parts, t } = this;
     const accuracy = parts.rewards.find((r) => r.name === t.accuracyReward);
     if (!accuracy) return undefined;
     const problems = parts.task.list('test', t.evalProblems);
-    const res = await evaluatePolicy(parts.policy, problems, {
+    const report = await evaluatorOf(parts.strategy).evaluate({
+      policy: parts.policy,
+      problems,
       accuracy,
       samples: 1,
       sampling: { temperature: 1, greedy: true, maxNewTokens: t.sampling.maxNewTokens, stop: t.sampling.stop },
+      feedback: parts.feedback,
     });
-    await this.emit({
-      kind: 'eval',
-      step,
-      time: Date.now(),
-      values: { 'eval/accuracy': res.passAt1, 'eval/problems': res.problems },
-    });
-    return res.passAt1;
+    await this.emit({ kind: 'eval', step, time: Date.now(), values: { ...report.metrics } });
+    return report.summary.passAt1;
   }
 
   private async emit(record: MetricsRecord): Promise<void> {

@@ -19,9 +19,25 @@ export interface FormatDeps {
   readonly prompt: (item: ArithmeticItem) => string;
   /** Draw another problem of the same split. */
   readonly draw: (rng: Rng) => ArithmeticItem;
+  /** The problem id of an item (the task's `Problem.id`). */
+  readonly idOf: (item: ArithmeticItem) => string;
   readonly corruptedShare: number;
   readonly templates: ContextTemplates;
+  /** A model's own attempt at a pool problem (a failed one when `failed`), when a pool is set. */
+  readonly own?: (rng: Rng, failed: boolean) => { item: ArithmeticItem; text: string } | undefined;
+  /** Share of attempt, feedback and regeneration examples whose attempt comes from `own`. */
+  readonly ownShare: number;
 }
+
+/** Formats whose attempt (shown, or critiqued) may come from the model's own attempt pool. */
+const OWN_FORMATS: ReadonlySet<ArithmeticFormat> = new Set([
+  'attempt',
+  'attempts',
+  'feedback-prose',
+  'feedback-compact',
+  'turn-regen',
+]);
+const FAILED_ONLY: ReadonlySet<ArithmeticFormat> = new Set(['feedback-prose', 'feedback-compact', 'turn-regen']);
 
 /** Draws per corrupted solution or per shape-matched reference before giving up. */
 const MAX_TRIES = 200;
@@ -49,12 +65,12 @@ function attempt(item: ArithmeticItem, rng: Rng, share: number): string {
   return rng.next() < share ? corrupted(item, rng) : item.solution;
 }
 
-/** The verifier's critique of a corrupted attempt at `item` (no gold answer is ever passed). */
-function critique(item: ArithmeticItem, rng: Rng, style: 'prose' | 'compact'): string {
+/** The verifier's critique of `text` (default: a corrupted attempt) at `item`; no gold answer is ever passed. */
+function critique(item: ArithmeticItem, rng: Rng, style: 'prose' | 'compact', text = corrupted(item, rng)): string {
   const request = {
     kind: 'critique' as const,
     problem: { id: 'pretrain', question: item.question },
-    attempts: [{ text: corrupted(item, rng) }],
+    attempts: [{ text }],
   };
   return (style === 'prose' ? prose : compact).critique(request);
 }
@@ -72,35 +88,41 @@ function principles(item: ArithmeticItem, rng: Rng, deps: FormatDeps, relevant: 
 }
 
 /**
- * One supervised example of `format` for `item`: the prompt with its context, and the reference
- * solution as target (after an empty `<feedback>` block in `turn-first`).
+ * One supervised example of `format` for `drawn`: the prompt with its context, and the reference
+ * solution as target (after an empty `<feedback>` block in `turn-first`). In the formats that show
+ * or critique an attempt, with probability `ownShare` the problem and its attempt come from the
+ * model's own attempt pool instead (a failed attempt for critiques).
  */
-export function formatExample(
-  format: ArithmeticFormat,
-  item: ArithmeticItem,
-  id: string,
-  rng: Rng,
-  deps: FormatDeps,
-): SupervisedExample {
+export function formatExample(format: ArithmeticFormat, drawn: ArithmeticItem, rng: Rng, deps: FormatDeps): SupervisedExample {
+  const own =
+    deps.own && OWN_FORMATS.has(format) && rng.next() < deps.ownShare ? deps.own(rng, FAILED_ONLY.has(format)) : undefined;
+  const item = own?.item ?? drawn;
+  const shown = () => own?.text ?? attempt(item, rng, deps.corruptedShare);
+  const critiqued = (style: 'prose' | 'compact') => critique(item, rng, style, own?.text);
   const prompt = deps.prompt(item);
-  const example = (p: string, target = item.solution): SupervisedExample => ({ problemId: id, format, prompt: p, target });
+  const example = (p: string, target = item.solution): SupervisedExample => ({
+    problemId: deps.idOf(item),
+    format,
+    prompt: p,
+    target,
+  });
   const withContext = (parts: ContextParts) => example(contextPrompt(prompt, parts, deps.templates));
   switch (format) {
     case 'plain':
       return example(prompt);
     case 'attempt':
-      return withContext({ attempts: [attempt(item, rng, deps.corruptedShare)] });
+      return withContext({ attempts: [shown()] });
     case 'attempts':
-      return withContext({ attempts: [attempt(item, rng, deps.corruptedShare), attempt(item, rng, deps.corruptedShare)] });
+      return withContext({ attempts: [shown(), attempt(item, rng, deps.corruptedShare)] });
     case 'attempt-other': {
       let other = deps.draw(rng);
       for (let t = 0; t < MAX_TRIES && other.question === item.question; t++) other = deps.draw(rng);
       return withContext({ attempts: [attempt(other, rng, deps.corruptedShare)] });
     }
     case 'feedback-prose':
-      return withContext({ feedback: critique(item, rng, 'prose') });
+      return withContext({ feedback: critiqued('prose') });
     case 'feedback-compact':
-      return withContext({ feedback: critique(item, rng, 'compact') });
+      return withContext({ feedback: critiqued('compact') });
     case 'principles-relevant':
     case 'principles-irrelevant': {
       const text = principles(item, rng, deps, format === 'principles-relevant');
@@ -111,7 +133,7 @@ export function formatExample(
       return example(turn.prompt, feedbackBlock('', deps.templates) + item.solution);
     }
     case 'turn-regen': {
-      const turn = turnPrompt(prompt, critique(item, rng, rng.next() < 0.5 ? 'prose' : 'compact'), deps.templates);
+      const turn = turnPrompt(prompt, critiqued(rng.next() < 0.5 ? 'prose' : 'compact'), deps.templates);
       return example(turn.prompt + turn.prefill);
     }
   }

@@ -1,4 +1,6 @@
-import { contextTemplatesSchema, z } from '@trellis/core';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { contextTemplatesSchema, type ResolveOptionsContext, z } from '@trellis/core';
 import { ARITHMETIC_FORMATS } from './arithmetic-format-names';
 
 /** Options of the `arithmetic` task (catalog id `arithmetic`). */
@@ -44,6 +46,17 @@ export const arithmeticOptions = z
       .refine((w) => Object.values(w).some((v) => (v ?? 0) > 0), { message: 'at least one format needs a weight > 0' }),
     /** Share of attempts shown in attempt formats that are corrupted (the rest are correct reference solutions). */
     corruptedAttempts: z.number().min(0).max(1).default(0.5),
+    /**
+     * A pool of the model's own attempts for the attempt and critique formats: `path` is a
+     * `trellis eval -o` JSONL (relative to the config file; only problems of the pretraining split
+     * are used), `share` the probability that an `attempt`, `attempts`, `feedback-*` or
+     * `turn-regen` example takes its problem and attempt from the pool (a failed attempt for the
+     * critiques) instead of corrupting a reference solution. Verdicts are never shown.
+     */
+    ownAttempts: z
+      .object({ path: z.string().min(1), share: z.number().min(0).max(1).default(0.5) })
+      .strict()
+      .optional(),
     /** The context layout (core's `contextPrompt` templates). */
     contextTemplates: contextTemplatesSchema.default(contextTemplatesSchema.parse({})),
   })
@@ -52,3 +65,15 @@ export const arithmeticOptions = z
   .refine((o) => o.minDigits <= o.maxDigits, { message: 'minDigits must not exceed maxDigits', path: ['minDigits'] });
 
 export type ArithmeticOptions = z.output<typeof arithmeticOptions>;
+
+/** Make `ownAttempts.path` absolute (relative to the config file that set it) and check it is a file. */
+export function resolveArithmeticOptions(options: Record<string, unknown>, ctx: ResolveOptionsContext): Record<string, unknown> {
+  const o = options as ArithmeticOptions;
+  if (!o.ownAttempts) return options;
+  const key = ['ownAttempts', 'path'];
+  const path = ctx.resolvePath(key, o.ownAttempts.path);
+  const where = isAbsolute(o.ownAttempts.path) ? '' : ` (resolved against ${ctx.dirOf(key)}: ${path})`;
+  if (!existsSync(path) || !statSync(path).isFile())
+    ctx.fail(key, `own-attempt pool ${o.ownAttempts.path} is not a file${where}`);
+  return { ...o, ownAttempts: { ...o.ownAttempts, path } };
+}

@@ -13,6 +13,7 @@ import { ARITHMETIC_ALPHABET } from './arithmetic-alphabet';
 import { drawFormat, type FormatDeps, formatExample } from './arithmetic-formats';
 import { type ArithmeticOptions, arithmeticOptions } from './arithmetic-options';
 import { type ArithmeticItem, drawArithmetic } from './generate-arithmetic';
+import { drawOwnAttempt, type OwnAttemptEntry, readOwnAttempts } from './own-attempts';
 import { hash32, splitOf } from './split-of';
 
 /** Draws per requested problem before giving up (constraints or a tiny expression space). */
@@ -29,6 +30,7 @@ export class ArithmeticTask implements TaskSource {
   readonly id = 'arithmetic';
   readonly options: ArithmeticOptions;
   private readonly lists = new Map<Split, Problem[]>();
+  private readonly pools = new Map<Split, OwnAttemptEntry[]>();
 
   constructor(@inject(Tokens.ChoiceOptions) options: Partial<ArithmeticOptions> = {}) {
     this.options = arithmeticOptions.parse(options ?? {});
@@ -78,16 +80,29 @@ export class ArithmeticTask implements TaskSource {
    */
   supervised(split: Split, n: number, rng: Rng): SupervisedExample[] {
     const format = drawFormat(this.options.pretrainFormats, rng.split('format'));
+    const pool = this.ownAttempts(split);
     const deps: FormatDeps = {
       prompt: (item) => this.options.promptTemplate.replace('{question}', item.question),
       draw: (r) => this.draw(split, r),
+      idOf: (item) => this.toProblem(item, split).id,
       corruptedShare: this.options.corruptedAttempts,
       templates: this.options.contextTemplates,
+      own: pool && ((r, failed) => drawOwnAttempt(pool, r, failed)),
+      ownShare: this.options.ownAttempts?.share ?? 0,
     };
-    return Array.from({ length: n }, (_, i) => {
-      const item = this.draw(split, rng);
-      return formatExample(format, item, this.toProblem(item, split).id, rng.split(`example-${i}`), deps);
-    });
+    return Array.from({ length: n }, (_, i) => formatExample(format, this.draw(split, rng), rng.split(`example-${i}`), deps));
+  }
+
+  /** The own-attempt pool of `split` (read once), when `ownAttempts` is set. */
+  private ownAttempts(split: Split): OwnAttemptEntry[] | undefined {
+    const o = this.options.ownAttempts;
+    if (!o) return undefined;
+    let pool = this.pools.get(split);
+    if (!pool) {
+      pool = readOwnAttempts(o.path, split, this.options.testFraction);
+      this.pools.set(split, pool);
+    }
+    return pool;
   }
 
   private draw(split: Split, rng: Rng): ArithmeticItem {

@@ -92,6 +92,13 @@ export function checkSolution(solution: string, question?: string): SolutionChec
   const initial = question ? parseArithmetic(question.replace(/=\s*\?\s*$/, '')) : undefined;
   let state: readonly ExprToken[] | undefined = initial;
   for (const step of steps) {
+    // A step whose numbers are not in the expression is a copying error first: reporting its
+    // arithmetic (`28-8 is 20` for a miscopied `25-8`) would point the fix at the wrong line.
+    const tracked = state && state.length > 1 ? state : undefined;
+    const spans = tracked ? spansOf(step.lhs, tracked) : [];
+    if (tracked && spans.length === 0) {
+      return { steps, error: { kind: 'operands', step, lineIndex: step.lineIndex, remaining: tracked } };
+    }
     const actual = step.actual;
     if (!actual || ![step.claimed, ...step.alternatives].some((c) => matchesRounded(actual, c, step.line))) {
       return {
@@ -99,11 +106,9 @@ export function checkSolution(solution: string, question?: string): SolutionChec
         error: { kind: 'arithmetic', step, lineIndex: step.lineIndex, ...(step.actual ? { expected: step.actual } : {}) },
       };
     }
-    if (!state) continue;
-    if (state.length === 1) continue;
+    if (!tracked) continue;
+    state = tracked;
     const before = evaluateTokens(state);
-    const spans = spansOf(step.lhs, state);
-    if (spans.length === 0) return { steps, error: { kind: 'operands', step, lineIndex: step.lineIndex, remaining: state } };
     let next: readonly ExprToken[] | undefined;
     for (const [s, e] of spans) {
       const candidate = replaceSpan(state, s as number, e as number, actual);

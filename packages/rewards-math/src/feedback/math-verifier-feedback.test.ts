@@ -343,6 +343,9 @@ describe('checkSolution', () => {
     expect(checkSolution('4+6=10\n10*8=80\n\\boxed{80}', '4+6*8').error).toMatchObject({ kind: 'order', lineIndex: 0 });
     expect(checkSolution('6*8=48\n5+48=53\n\\boxed{53}', '4+6*8').error).toMatchObject({ kind: 'operands', lineIndex: 1 });
     expect(checkSolution('6*8=48\n\\boxed{48}', '4+6*8').error).toMatchObject({ kind: 'unfinished' });
+    // A miscopied number is reported as a copying error even when the line's arithmetic is also off.
+    expect(checkSolution('28-8=10\n4*10=40\n\\boxed{40}', '4*(25-8)').error).toMatchObject({ kind: 'operands', lineIndex: 0 });
+    expect(checkSolution('25-8=15\n4*15=60\n\\boxed{60}', '4*(25-8)').error).toMatchObject({ kind: 'arithmetic', lineIndex: 0 });
     expect(checkSolution('6*8=48\n4+48=52\n\\boxed{53}', '4+6*8').error).toMatchObject({ kind: 'final-answer', lineIndex: 2 });
     expect(checkSolution('6*8=48\n4+48=52', '4+6*8').error).toMatchObject({ kind: 'no-answer' });
     expect(checkSolution('8*6=48\n48+4=52\n\\boxed{52}', '4+6*8').error).toBeUndefined();
