@@ -51,6 +51,16 @@ describe('trellis run with rollout.use: lanpo (built CLI, examples/arithmetic/la
       expect(s.values['lanpo/samples_reflection']).toBeGreaterThan(0);
       expect(s.values['lanpo/pool_problems']).toBe(2);
     }
+    // The trainer's periodic evaluation goes through the strategy's evaluator: both accuracies logged.
+    const evals = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"kind":"eval"'))
+      .map((l) => (JSON.parse(l) as { values: Record<string, number> }).values);
+    expect(evals.length).toBeGreaterThan(0);
+    for (const v of evals) {
+      expect(v['eval/accuracy']).toBeGreaterThanOrEqual(0);
+      expect(v['eval/accuracy_augmented']).toBeGreaterThanOrEqual(0);
+    }
     // `trellis eval <runDir>` restores the pool of the run's latest checkpoint and prints both accuracies.
     const evaluated = runCli(['eval', dir, '--limit', '2']);
     expect(evaluated.status, evaluated.stderr).toBe(0);

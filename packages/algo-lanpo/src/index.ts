@@ -16,7 +16,6 @@ export type { AwarePrompt } from './context/feedback-aware-prompt';
 export { abstractionPrompt, reflectionPrompt } from './context/feedback-aware-prompt';
 export type { AugmentedEvaluation, AugmentedEvaluationInput, AugmentMode } from './eval/augmented-evaluation';
 export { augmentedEvaluation, augmentModes } from './eval/augmented-evaluation';
-export type { LanpoEvaluationInput, LanpoEvaluationReport } from './eval/lanpo-evaluator';
 export { LanpoEvaluator } from './eval/lanpo-evaluator';
 export type { GlobalEntry, PoolOptions, PoolState, PoolStats, ScoredAttempt } from './pool/experience-pool';
 export { ExperiencePool, poolOptions, poolStateSchema } from './pool/experience-pool';
