@@ -1,7 +1,7 @@
 import { FeedbackService, type Problem, Rng, type Rollout } from '@trellis/core';
 import { makeProblem } from '@trellis/core/testing';
 import { describe, expect, it } from 'vitest';
-import { fakePolicy, rolloutContext } from '../test-support/fakes';
+import { fakePolicy, rolloutContext, SCRIPTED_ENTRY } from '../test-support/fakes';
 import { LanpoRolloutStrategy } from './lanpo-rollout-strategy';
 
 // Issue 11 item 6 at the strategy level: 50 steps of mixed groups over a recurring training set,
@@ -43,13 +43,7 @@ describe('LANPO contexts over a 50-step run: no reward, verdict or gold answer',
                   text: `Principles:\n- the answer is ${problems.find((p) => p.id === request.problem.id)?.answer}`,
                 },
         },
-        timeoutMs: 1000,
-        retries: 0,
-        backoffMs: 0,
-        maxBackoffMs: 0,
-        concurrency: 4,
-        cacheSize: 0,
-        onLeak: 'redact',
+        ...SCRIPTED_ENTRY,
       },
     ]);
     const score = async (problem: Problem, rollouts: Rollout[]) => {

@@ -54,17 +54,22 @@ export function scriptedFeedback(
     {
       name: 'scripted',
       provider,
-      timeoutMs: 1000,
-      retries: 0,
-      backoffMs: 0,
-      maxBackoffMs: 0,
-      concurrency: 4,
-      cacheSize: 0,
-      onLeak: 'redact',
+      ...SCRIPTED_ENTRY,
     },
   ]);
   return { service, seen };
 }
+
+/** Service settings of a scripted feedback entry: no retries, no cache, leaks redacted. */
+export const SCRIPTED_ENTRY = {
+  timeoutMs: 1000,
+  retries: 0,
+  backoffMs: 0,
+  maxBackoffMs: 0,
+  concurrency: 4,
+  cacheSize: 0,
+  onLeak: 'redact',
+} as const;
 
 /** A rollout context whose `score` gives reward 1 to completions equal to the problem's answer. */
 export function rolloutContext(policy: Policy, over: Partial<RolloutContext> = {}) {
