@@ -169,6 +169,34 @@ describe('per-request seeds', () => {
   });
 });
 
+describe('length-bucketed generation', () => {
+  it('returns results in request order, each equal to the same request generated alone', async () => {
+    const policy = tinyPolicy({}, 5); // context 40
+    const sampling = { temperature: 1, maxNewTokens: 4, seed: 9 };
+    const prompts = ['a', 'b'.repeat(30), 'ab', 'c'.repeat(28), 'ba'];
+    const together = await policy.generate(
+      prompts.map((prompt, i) => ({ prompt, seed: 100 + i })),
+      sampling,
+    );
+    for (const [i, prompt] of prompts.entries()) {
+      const [alone] = await policy.generate([{ prompt, seed: 100 + i }], sampling);
+      expect(together[i]?.promptIds).toEqual(alone?.promptIds);
+      expect(together[i]?.completionIds).toEqual(alone?.completionIds);
+    }
+    // Unseeded requests draw from the call's seed by request index, whatever their batch.
+    const unseeded = await policy.generate(
+      prompts.map((prompt) => ({ prompt })),
+      sampling,
+    );
+    const shortOnly = await policy.generate(
+      prompts.slice(0, 1).map((prompt) => ({ prompt })),
+      sampling,
+    );
+    expect(unseeded[0]?.completionIds).toEqual(shortOnly[0]?.completionIds);
+    policy.dispose();
+  });
+});
+
 describe('prompts that do not fit the context', () => {
   it('reports how many prompt tokens were cut from the left (0 when everything fit), prefill included', async () => {
     const policy = tinyPolicy({}, 3); // context 40, BOS first

@@ -13,6 +13,7 @@ import {
   writeDirAtomic,
 } from '@trellis/core';
 import { type GenerationRow, generateBatch } from './generate-batch';
+import { lengthBuckets } from './length-buckets';
 import type { ResolvedModelConfig } from './model-config';
 import { parallelLogProbs } from './parallel-log-probs';
 import { readCheckpointConfig } from './read-checkpoint-config';
@@ -28,8 +29,17 @@ import type { WeightsPayload } from './worker-protocol';
 export interface TfjsPolicyOptions {
   /** Seed of the policy's own RNG (used when a `generate` call has no `sampling.seed`). */
   readonly seed?: number;
-  /** Most rows generated together in one batch (more requests are split into chunks). Default 64. */
+  /**
+   * Most rows generated together in one batch. Default 64. Requests are also split where their
+   * context lengths differ by more than 1.5x (counting `maxNewTokens`), so that short prompts are
+   * not padded to a long one's length.
+   */
   readonly maxBatch?: number;
+  /**
+   * Length spread of one generation batch (see {@link lengthBuckets}). Default 1.5; `Infinity`
+   * batches by request order alone, as before length bucketing (the bench compares the two).
+   */
+  readonly generationSpread?: number;
   /** Frozen policies expose no trainable variables (snapshots). */
   readonly frozen?: boolean;
   /**
@@ -85,7 +95,12 @@ export class TfjsPolicy implements Policy {
     this.rng = Rng.fromSeed(options.seed ?? 0).split('policy-sampling');
   }
 
-  /** Sample one completion per request; see {@link generateBatch} for batching and padding. */
+  /**
+   * Sample one completion per request, in request order. Requests are batched by length
+   * ({@link lengthBuckets}: at most `maxBatch` rows, similar context lengths) and each batch is
+   * generated as in {@link generateBatch}; a row's result does not depend on which rows share its
+   * batch (its random stream is its own: the request's `seed`, or the call's seed and its index).
+   */
   async generate(requests: readonly GenerationRequest[], sampling: SamplingParams): Promise<GenerationResult[]> {
     this.assertAlive();
     if (!Number.isInteger(sampling.maxNewTokens) || sampling.maxNewTokens < 0) {
@@ -107,13 +122,24 @@ export class TfjsPolicy implements Policy {
       cut.push(body.length + bos - row.promptIds.length);
       return row;
     });
-    const maxBatch = this.options.maxBatch ?? 64;
-    const out: GenerationResult[] = [];
-    for (let i = 0; i < rows.length; i += maxBatch) {
-      out.push(...(await this.generateChunk(rows.slice(i, i + maxBatch), sampling)));
-      if (i + maxBatch < rows.length) await new Promise((r) => setImmediate(r));
+    const buckets = lengthBuckets(
+      rows.map((r) => r.promptIds.length + r.prefillIds.length),
+      this.options.maxBatch ?? 64,
+      sampling.maxNewTokens,
+      this.options.generationSpread,
+    );
+    const out: GenerationResult[] = new Array(rows.length);
+    for (const [k, bucket] of buckets.entries()) {
+      const results = await this.generateChunk(
+        bucket.map((i) => rows[i] as GenerationRow),
+        sampling,
+      );
+      bucket.forEach((i, j) => {
+        out[i] = { ...(results[j] as GenerationResult), promptTruncated: cut[i] ?? 0 };
+      });
+      if (k + 1 < buckets.length) await new Promise((r) => setImmediate(r));
     }
-    return out.map((o, i) => ({ ...o, promptTruncated: cut[i] ?? 0 }));
+    return out;
   }
 
   /** One batch: in-process, or split between this thread and the sampling workers. */

@@ -10,15 +10,8 @@ import type { Rng } from '../rng/rng';
 import { packUnits, pairUnits } from '../rollout/minibatch-units';
 import type { MetricAccumulator } from './metric-accumulator';
 import { clipAndApply } from './optimizer-step';
-import {
-  advantageRows,
-  buildAdvantageInput,
-  byTemperature,
-  maxCompletionLength,
-  paddedTensor,
-  scoreLogProbs,
-  temperatureRuns,
-} from './rollout-tensors';
+import { advantageRows, buildAdvantageInput, maxCompletionLength, paddedTensor, scoreLogProbs } from './rollout-tensors';
+import { scoringOrder, scoringRuns } from './scoring-runs';
 
 /** What the update phase needs. */
 export interface PolicyUpdateDeps {
@@ -100,7 +93,7 @@ export class PolicyUpdate {
     let applied = 0;
     for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
       for (const minibatch of packUnits(rng.shuffle(units), size)) {
-        const rows = byTemperature(rollouts, minibatch);
+        const rows = scoringOrder(rollouts, minibatch);
         const ok = this.minibatch(rows, rollouts, { old, ref, adv, pgMask }, pairs, metrics);
         if (ok) applied++;
         else nonFinite++;
@@ -268,15 +261,15 @@ function toWidth(t: tf.Tensor2D, width: number): tf.Tensor2D {
 
 /**
  * Differentiable `[B, width]` log-probs (and entropies) of a minibatch, each rollout scored at the
- * temperature it was sampled at: one `logProbs` call per run of equal temperature (the rows come
- * ordered by temperature), stacked in row order.
+ * temperature it was sampled at: one `logProbs` call per run of equal temperature and similar
+ * length (the rows come in {@link scoringOrder}), stacked in row order.
  */
 function minibatchLogProbs(
   policy: Policy,
   part: readonly Rollout[],
   width: number,
 ): { logProbs: tf.Tensor2D; entropy: tf.Tensor2D | undefined } {
-  const runs = temperatureRuns(
+  const runs = scoringRuns(
     part,
     part.map((_, i) => i),
   );

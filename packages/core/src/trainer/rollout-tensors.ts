@@ -4,6 +4,7 @@ import { denseIndex } from '../advantage/dense-index';
 import type { RewardKlShaping } from '../objective/reward-kl';
 import type { Policy } from '../policy/policy';
 import type { Rollout } from '../records/rollout';
+import { scoringOrder, scoringRuns } from './scoring-runs';
 
 /** Longest completion among rollouts (the T of `[B, T]` tensors). */
 export function maxCompletionLength(rollouts: readonly Rollout[]): number {
@@ -20,45 +21,14 @@ export function paddedTensor(rows: readonly (readonly number[])[], width: number
 }
 
 /**
- * Runs of equal sampling temperature over `rows` (indices into `rollouts`), in order: the
- * rollouts of one run can share a `logProbs` call. One run when every rollout shares a temperature.
- */
-export function temperatureRuns(
-  rollouts: readonly Rollout[],
-  rows: readonly number[],
-): { temperature: number; rows: number[] }[] {
-  const runs: { temperature: number; rows: number[] }[] = [];
-  for (const i of rows) {
-    const t = (rollouts[i] as Rollout).temperature;
-    const last = runs[runs.length - 1];
-    if (last && last.temperature === t) last.rows.push(i);
-    else runs.push({ temperature: t, rows: [i] });
-  }
-  return runs;
-}
-
-/** `rows` ordered so that equal temperatures are adjacent (stable: first-seen temperature first). */
-export function byTemperature(rollouts: readonly Rollout[], rows: readonly number[]): number[] {
-  const order = new Map<number, number>();
-  for (const i of rows) {
-    const t = (rollouts[i] as Rollout).temperature;
-    if (!order.has(t)) order.set(t, order.size);
-  }
-  return [...rows].sort(
-    (a, b) =>
-      (order.get((rollouts[a] as Rollout).temperature) as number) - (order.get((rollouts[b] as Rollout).temperature) as number),
-  );
-}
-
-/**
  * Per-token log-probs of each rollout's completion under `policy` (no gradient), each at the
  * temperature the rollout was sampled at, in chunks of at most `chunk` rollouts of one
- * temperature. Row i has `rollouts[i].completionIds.length` entries.
+ * temperature and similar length ({@link scoringRuns}). Row i has `rollouts[i].completionIds.length` entries.
  */
 export function scoreLogProbs(policy: Policy, rollouts: readonly Rollout[], chunk: number): number[][] {
   const out: number[][] = new Array(rollouts.length);
   const all = rollouts.map((_, i) => i);
-  for (const run of temperatureRuns(rollouts, byTemperature(rollouts, all))) {
+  for (const run of scoringRuns(rollouts, scoringOrder(rollouts, all))) {
     for (let s = 0; s < run.rows.length; s += chunk) {
       const part = run.rows.slice(s, s + chunk).map((i) => rollouts[i] as Rollout);
       const lp = tf.tidy(
