@@ -68,9 +68,22 @@ export function pairPreferenceLoss(
     }
     const denom = options.norm === 'mean' ? tf.maximum(tf.sum(mask, 1), 1) : tf.onesLike(tf.sum(mask, 1));
     const ratio = tf.div(tf.sum(tf.mul(tf.sub(logProbs, refLogProbs), mask), 1), denom) as tf.Tensor1D;
-    const c = tf.tensor1d(pairs.chosen as number[], 'int32');
-    const r = tf.tensor1d(pairs.rejected as number[], 'int32');
-    const delta = tf.sub(tf.gather(ratio, c), tf.gather(ratio, r)) as tf.Tensor1D;
+    // Delta as a [P, B] selection matmul (+1 at chosen, -1 at rejected), not a gather: the wasm
+    // backend has no UnsortedSegmentSum, the kernel of gather's gradient, so a gather here
+    // crashed the first update that had a pair ("Kernel 'UnsortedSegmentSum' not registered").
+    const B = ratio.shape[0];
+    for (const i of [...pairs.chosen, ...pairs.rejected]) {
+      if (!Number.isInteger(i) || i < 0 || i >= B)
+        throw new Error(`pairPreferenceLoss: pair row ${i} is not a row of the ${B}-row batch`);
+    }
+    const select = new Float32Array(P * B);
+    for (let p = 0; p < P; p++) {
+      const c = p * B + (pairs.chosen[p] as number);
+      const r = p * B + (pairs.rejected[p] as number);
+      select[c] = (select[c] as number) + 1;
+      select[r] = (select[r] as number) - 1;
+    }
+    const delta = tf.reshape(tf.matMul(tf.tensor2d(select, [P, B]), tf.reshape(ratio, [B, 1])), [P]) as tf.Tensor1D;
     const shifted = tf.sub(delta, options.margin);
     // -log sigmoid(x) = softplus(-x); tf.logSigmoid's custom gradient breaks inside a tidy.
     const unweighted = tf.mean(tf.softplus(tf.neg(tf.mul(shifted, options.tau)))) as tf.Scalar;
