@@ -54,16 +54,10 @@ describe('pairPreferenceLoss on the wasm backend', () => {
     const want = pairPreferenceLossReference(input, pairs, options);
     expect(got.loss).toBeCloseTo(want.loss, 6);
     want.gradient.forEach((row, i) => row.forEach((g, t) => expect(got.gradient[i]?.[t]).toBeCloseTo(g, 6)));
-    expect(() =>
-      tf.tidy(() =>
-        pairPreferenceLoss(
-          tf.tensor2d(input.logProbs),
-          tf.tensor2d(input.refLogProbs),
-          tf.tensor2d(input.mask),
-          { chosen: [3], rejected: [0] },
-          options,
-        ),
-      ),
-    ).toThrow(/pair row 3 is not a row of the 3-row batch/);
+    const tensors = [tf.tensor2d(input.logProbs), tf.tensor2d(input.refLogProbs), tf.tensor2d(input.mask)] as const;
+    expect(() => pairPreferenceLoss(...tensors, { chosen: [3], rejected: [0] }, options)).toThrow(
+      /pair row 3 is not a row of the 3-row batch/,
+    );
+    tf.dispose([...tensors]);
   });
 });
