@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { watchParent } from './parent-watch';
 import { runCli } from './program';
+
+watchParent();
 
 runCli(process.argv.slice(2)).then(
   (code) => {

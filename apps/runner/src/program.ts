@@ -8,12 +8,22 @@ import { renderPlugins } from './commands/plugins-command';
 import { runPretrain } from './commands/pretrain-command';
 import { runTraining } from './commands/run-command';
 import { runServe, type ServeOptions } from './commands/serve-command';
+import { runSweep, type SweepOptions } from './commands/sweep-command';
+import { runWorker, type WorkerOptions } from './commands/worker-command';
 import { EVAL_CONTEXTS, type EvalContext } from './eval/eval-contexts';
 import { composeFromFile, composeFromObject } from './experiment';
 import { checkOutPath } from './out-path';
+import { runReport } from './report/report-command';
 import { runConfigOf } from './run-config-of';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Thrown by a command that finished with a non-zero exit code it has already explained. */
+export class CommandExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
 
 /** `--context a,b` (or `all`): eval contexts, each named in EVAL_CONTEXTS. */
 export function contextList(value: string): EvalContext[] {
@@ -195,6 +205,45 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       await runServe(checkpoint, opts, out, log);
     });
 
+  program
+    .command('sweep')
+    .description(
+      'Run every arm x seed of a sweep file as run directories under one sweep directory, on local worker processes or a BullMQ queue; re-run to continue.',
+    )
+    .argument('<sweep>', 'sweep file (YAML or JSON): experiment, seeds, set, arms and/or grid, baseline, retries')
+    .option('-o, --out <dir>', 'sweep directory (default: sweeps/<name>); the same --out continues a sweep')
+    .option('-j, --jobs <n>', 'local runs at once (default: one per core; each run uses one core on wasm)', integer(1))
+    .option('--queue <url>', 'put the runs on a BullMQ queue for trellis worker: redis://host:port/queue-name[?db=N]')
+    .option('--retry-failed', 'run again the runs an earlier sweep command recorded as failed')
+    .option('-q, --quiet', 'no live status line (one line per finished run only)')
+    .action(async (file: string, opts: SweepOptions) => {
+      const code = await runSweep(file, opts, log);
+      if (code !== 0) throw new CommandExit(code);
+    });
+
+  program
+    .command('worker')
+    .description('Take runs of trellis sweep --queue from a BullMQ queue and run them (until stopped with Ctrl-C or SIGTERM).')
+    .requiredOption('--queue <url>', 'the queue: redis://host:port/queue-name[?db=N], as given to trellis sweep --queue')
+    .option('-j, --jobs <n>', 'runs at once (each uses one core on wasm)', integer(1), 1)
+    .option('--lock-ms <ms>', "how long a dead worker's job stays taken before another worker resumes it", integer(1000), 30_000)
+    .action(async (opts: WorkerOptions) => {
+      const code = await runWorker(opts, log);
+      if (code !== 0) throw new CommandExit(code);
+    });
+
+  program
+    .command('report')
+    .description(
+      'One self-contained HTML report (curves with seed bands, arm tables with intervals and tests, config diff), PNG charts and a Markdown summary.',
+    )
+    .argument('<dirs...>', 'a sweep directory, or one or more run directories')
+    .option('-o, --out <dir>', 'output directory (default: <sweepDir>/report, or ./report for run directories)')
+    .option('--baseline <arm>', "arm the others are tested against (default: the sweep's baseline, or the first arm)")
+    .action(async (dirs: string[], opts: { out?: string; baseline?: string }) => {
+      await runReport(dirs, opts, log);
+    });
+
   for (const command of program.commands) {
     command.showHelpAfterError(`(run 'trellis ${command.name()} --help' for usage)`);
   }
@@ -218,6 +267,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
+    if (e instanceof CommandExit) return e.code;
     const { code, exitCode } = e as { code?: string; exitCode?: number };
     if (typeof code === 'string' && code.startsWith('commander.')) {
       // Help or version asked for: 0. A usage error: commander has printed its one-line error and

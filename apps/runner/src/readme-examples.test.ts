@@ -64,7 +64,17 @@ describe('README examples against the built CLI', () => {
       for (const flag of line.replace(/#.*$/, '').match(/--[a-z][a-z-]*/g) ?? []) set.add(flag);
       flags.set(command, set);
     }
-    expect([...flags.keys()].sort()).toEqual(['config', 'eval', 'plugins', 'pretrain', 'run', 'serve']);
+    expect([...flags.keys()].sort()).toEqual([
+      'config',
+      'eval',
+      'plugins',
+      'pretrain',
+      'report',
+      'run',
+      'serve',
+      'sweep',
+      'worker',
+    ]);
     for (const [cmd, set] of flags) {
       const help = runCli([cmd, '--help'], 60_000);
       expect(help.status, help.stderr).toBe(0);
