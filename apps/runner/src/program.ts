@@ -9,7 +9,7 @@ import { runPretrain } from './commands/pretrain-command';
 import { runTraining } from './commands/run-command';
 import { runServe, type ServeOptions } from './commands/serve-command';
 import { runSweep, type SweepOptions } from './commands/sweep-command';
-import { runWorker, type WorkerOptions } from './commands/worker-command';
+import type { WorkerOptions } from './commands/worker-command';
 import { EVAL_CONTEXTS, type EvalContext } from './eval/eval-contexts';
 import { composeFromFile, composeFromObject } from './experiment';
 import { checkOutPath } from './out-path';
@@ -228,6 +228,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('-j, --jobs <n>', 'runs at once (each uses one core on wasm)', integer(1), 1)
     .option('--lock-ms <ms>', "how long a dead worker's job stays taken before another worker resumes it", integer(1000), 30_000)
     .action(async (opts: WorkerOptions) => {
+      // BullMQ and its Redis client load only for the commands that use a queue.
+      const { runWorker } = await import('./commands/worker-command');
       const code = await runWorker(opts, log);
       if (code !== 0) throw new CommandExit(code);
     });

@@ -5,7 +5,6 @@ import { RunLock } from '@trellis/core';
 import { invocation } from '../invocation';
 import { pct } from '../progress/format';
 import { runLocal } from '../sweep/local-pool';
-import { runOnQueue } from '../sweep/queue-sweep';
 import { SweepDisplay } from '../sweep/sweep-display';
 import { loadSweepFile } from '../sweep/sweep-file';
 import { mergeState, type SweepState, tally } from '../sweep/sweep-state';
@@ -53,15 +52,17 @@ export async function runSweep(file: string, opts: SweepOptions, log: (s: string
     const jobs = opts.jobs ?? availableParallelism();
     const t = tally(state);
     log(
-      `sweep '${plan.name}' in ${sweepDir}: ${plan.arms.length} arm${plan.arms.length === 1 ? '' : 's'} x ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} = ${state.runs.length} runs (${t.done} done, ${t.failed} failed, ${t.queued} to run) ${opts.queue ? `on queue ${opts.queue}` : `on ${jobs} local worker${jobs === 1 ? '' : 's'}`}`,
+      `sweep '${plan.name}' in ${sweepDir}: ${plan.arms.length} arm${plan.arms.length === 1 ? '' : 's'} x ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} = ${state.runs.length} runs (${t.done} done, ${t.failed} failed, ${t.queued} to run) ${opts.queue ? `on queue ${opts.queue.replace(/\/\/[^@/]*@/, '//')}` : `on ${jobs} local worker${jobs === 1 ? '' : 's'}`}`,
     );
     const display = new SweepDisplay(state, sweepDir, opts.queue ? state.runs.length : jobs, process.stderr, opts.quiet);
     display.start();
     let signal: NodeJS.Signals | undefined;
     try {
-      signal = opts.queue
-        ? await runOnQueue(state, sweepDir, opts.queue, display)
-        : await runLocal(state, sweepDir, jobs, display);
+      if (opts.queue) {
+        // BullMQ and its Redis client load only when a queue is used.
+        const { runOnQueue } = await import('../sweep/queue-sweep');
+        signal = await runOnQueue(state, sweepDir, opts.queue, display);
+      } else signal = await runLocal(state, sweepDir, jobs, display);
     } finally {
       display.stop();
     }
