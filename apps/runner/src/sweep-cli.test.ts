@@ -37,8 +37,11 @@ describe('trellis sweep (local workers)', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     // Its runs stop themselves once their parent is gone (they watch it): no run keeps its lock.
-    const locks = () => GOOD.filter((id) => existsSync(join(out, id, 'run.lock'))).length;
-    expect(await waitUntil(() => locks() === 0, undefined, 20_000)).toBe(true);
+    // (A second sweep would also wait for them: see liveLockHolder.)
+    const locked = () => GOOD.filter((id) => existsSync(join(out, id, 'run.lock')));
+    const released = await waitUntil(() => locked().length === 0, undefined, 90_000);
+    const holders = locked().map((id) => `${id}: ${readFileSync(join(out, id, 'run.lock'), 'utf8')}`);
+    expect(released, `still locked 90 s after the sweep died:\n${holders.join('\n')}`).toBe(true);
     const killed = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepState;
     expect(killed.runs.some((r) => r.status !== 'done')).toBe(true);
 

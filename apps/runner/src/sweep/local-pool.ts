@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pct } from '../progress/format';
 import { type RunningJob, type RunOutcome, type RunSpec, startRun } from './run-job';
@@ -16,6 +18,24 @@ export function specOf(state: SweepState, sweepDir: string, run: SweepRun): RunS
     log: join(sweepDir, 'logs', `${run.id}.log`),
   };
 }
+
+/**
+ * The pid of a live process on this host holding `<dir>/run.lock`, if any: a run still stopping
+ * after its sweep was killed (it stops itself at its next chance), or one started by hand.
+ */
+export function liveLockHolder(dir: string): number | undefined {
+  try {
+    const lock = JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8')) as { pid?: unknown; hostname?: unknown };
+    if (typeof lock.pid !== 'number' || lock.hostname !== hostname() || lock.pid === process.pid) return undefined;
+    process.kill(lock.pid, 0);
+    return lock.pid;
+  } catch {
+    return undefined; // no lock, unreadable, or its process is gone (a stale lock the run takes over)
+  }
+}
+
+/** How long a run waits for another live process to release its run directory before it fails. */
+export const LOCK_WAIT_MS = 5 * 60_000;
 
 /**
  * Record how an attempt ended: done; failed for good (a config error, or retries used up); or
@@ -53,6 +73,7 @@ export async function runLocal(
   display: SweepDisplay,
 ): Promise<NodeJS.Signals | undefined> {
   const active = new Map<string, RunningJob>();
+  const lockWaits = new Map<string, number>();
   let stopping: NodeJS.Signals | undefined;
   // Set when a run ended or a signal came while the loop was not waiting, so no wake-up is lost.
   let woken = false;
@@ -76,7 +97,23 @@ export async function runLocal(
     await saveState(sweepDir, state);
     for (;;) {
       while (!stopping && active.size < jobs) {
-        const run = state.runs.find((r) => r.status === 'queued');
+        // A run whose directory another live process still holds waits (without counting an
+        // attempt) until it is released, for at most LOCK_WAIT_MS.
+        const run = state.runs.find((r) => {
+          if (r.status !== 'queued') return false;
+          const holder = liveLockHolder(join(sweepDir, r.dir));
+          if (holder === undefined) return true;
+          const since = lockWaits.get(r.id) ?? Date.now();
+          if (!lockWaits.has(r.id)) {
+            lockWaits.set(r.id, since);
+            display.log(`waiting for process ${holder} to release ${r.id} (a run of a stopped sweep finishing its step?)`);
+          }
+          if (Date.now() - since < LOCK_WAIT_MS) return false;
+          r.status = 'failed';
+          r.error = `its run directory stayed locked by process ${holder} for ${LOCK_WAIT_MS / 60_000} minutes`;
+          display.log(`FAILED ${r.id}: ${r.error}`);
+          return false;
+        });
         if (!run) break;
         run.status = 'running';
         await saveState(sweepDir, state);
@@ -93,10 +130,13 @@ export async function runLocal(
           wake();
         });
       }
-      if (active.size === 0) break;
+      const waiting = !stopping && state.runs.some((r) => r.status === 'queued');
+      if (active.size === 0 && !waiting) break;
       if (!woken) {
         await new Promise<void>((r) => {
           resolveWait = r;
+          // Runs waiting for a lock are looked at again every second.
+          if (waiting && active.size < jobs) setTimeout(r, 1000);
         });
       }
       woken = false;

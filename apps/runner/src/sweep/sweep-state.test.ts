@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settle } from './local-pool';
+import { liveLockHolder, settle } from './local-pool';
 import { failureReason, runArgs } from './run-job';
 import { estimateRemainingMs } from './sweep-display';
 import type { SweepPlan } from './sweep-file';
@@ -106,5 +106,18 @@ describe('sweep state', () => {
     expect(estimateRemainingMs([100_000, 100_000], [{ elapsedMs: 50_000, fraction: 0.5 }], 3, 2)).toBe(175_000);
     // Nothing finished: a run 25% through after 30 s is on a 120 s pace.
     expect(estimateRemainingMs([], [{ elapsedMs: 30_000, fraction: 0.25 }], 1, 2)).toBe(105_000);
+  });
+
+  it('tells a run directory held by a live process on this host from a stale or foreign lock', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-sweep-lock-'));
+    expect(liveLockHolder(dir)).toBeUndefined();
+    const lock = (pid: number, host = hostname()) =>
+      writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid, hostname: host }));
+    lock(process.ppid);
+    expect(liveLockHolder(dir)).toBe(process.ppid);
+    lock(process.ppid, 'another-host');
+    expect(liveLockHolder(dir)).toBeUndefined();
+    lock(2 ** 22 + 12345); // above Linux's pid_max: no such process
+    expect(liveLockHolder(dir)).toBeUndefined();
   });
 });
