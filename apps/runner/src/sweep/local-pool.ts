@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pct } from '../progress/format';
 import { type RunningJob, type RunOutcome, type RunSpec, startRun } from './run-job';
 import type { SweepDisplay } from './sweep-display';
-import { finalAccuracyOf, type SweepRun, type SweepState, saveState } from './sweep-state';
+import { finalAccuracyOf, runFinished, type SweepRun, type SweepState, saveState } from './sweep-state';
 
 /** The spec of a sweep run (paths absolute). */
 export function specOf(state: SweepState, sweepDir: string, run: SweepRun): RunSpec {
@@ -31,6 +31,17 @@ export function liveLockHolder(dir: string): number | undefined {
     return lock.pid;
   } catch {
     return undefined; // no lock, unreadable, or its process is gone (a stale lock the run takes over)
+  }
+}
+
+/** True when `<dir>/run.lock` was taken by a `trellis run` of exactly this directory (`--out` or `--resume`). */
+function holderRunsDir(dir: string): boolean {
+  try {
+    const { argv } = JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8')) as { argv?: unknown };
+    if (!Array.isArray(argv)) return false;
+    return argv.some((a, i) => (a === '--out' || a === '--resume') && argv[i + 1] === dir);
+  } catch {
+    return false;
   }
 }
 
@@ -101,12 +112,23 @@ export async function runLocal(
         // attempt) until it is released, for at most LOCK_WAIT_MS.
         const run = state.runs.find((r) => {
           if (r.status !== 'queued') return false;
+          if (lockWaits.has(r.id) && runFinished(sweepDir, r)) {
+            // The process it waited for finished the run.
+            settle(state, sweepDir, r, { ok: true, code: 0, signal: null, permanent: false });
+            return false;
+          }
           const holder = liveLockHolder(join(sweepDir, r.dir));
           if (holder === undefined) return true;
           const since = lockWaits.get(r.id) ?? Date.now();
           if (!lockWaits.has(r.id)) {
             lockWaits.set(r.id, since);
-            display.log(`waiting for process ${holder} to release ${r.id} (a run of a stopped sweep finishing its step?)`);
+            // This process holds the sweep directory, so a `trellis run` of this run directory is
+            // one an earlier, dead sweep left: stop it the clean way (it exits at its checkpoint).
+            const orphan = holderRunsDir(join(sweepDir, r.dir));
+            if (orphan) process.kill(holder, 'SIGTERM');
+            display.log(
+              `waiting for process ${holder} to release ${r.id}${orphan ? ' (a run left by a stopped sweep: sent SIGTERM)' : ''}`,
+            );
           }
           if (Date.now() - since < LOCK_WAIT_MS) return false;
           r.status = 'failed';
