@@ -37,8 +37,11 @@ export interface RunSource {
  */
 export function defaultRunDir(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join('runs', `${name.replace(/[^A-Za-z0-9._+=,-]+/g, '_')}-${stamp}`);
+  return join('runs', `${safeName(name)}-${stamp}`);
 }
+
+/** `name` with letters, digits and `. _ - + = ,` kept and other runs of characters as `_` (run and sweep arm directories). */
+export const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._+=,-]+/g, '_');
 
 export function readRunSource(dir: string): RunSource | undefined {
   const p = join(resolve(dir), 'source.json');

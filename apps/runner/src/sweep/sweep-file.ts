@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { ConfigError, formatIssues, parseConfigText, parseOverride } from '@trellis/core';
 import { z } from 'zod';
+import { safeName } from '../run-paths';
 
 /** A scalar, list or mapping a `--set` can carry. */
 const value = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
@@ -83,7 +84,7 @@ function toSets(o: z.infer<typeof overrides> | undefined, where: string): string
 }
 
 /** A name safe as one directory: letters, digits and `. _ - + = ,`; other runs of characters become `_`. */
-export const armDir = (name: string): string => name.replace(/[^A-Za-z0-9._+=,-]+/g, '_').replace(/^\.+/, '_');
+export const armDir = (name: string): string => safeName(name).replace(/^\.+/, '_');
 
 /** The arms of a sweep: the explicit list, then one per grid combination. */
 function expandArms(data: z.infer<typeof sweepSchema>, file: string): SweepArm[] {
