@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FinishReason, GenerationResult, Rng, SamplingParams, Tokenizer } from '@trellis/core';
+import type { CausalLM } from './causal-lm';
 import { KernelKVCache } from './kernels/kv-cache-kernel';
 import { logSoftmax, sampleToken } from './sample-token';
-import { type LayerKV, MASKED, type Transformer } from './transformer';
+import { type LayerKV, MASKED } from './transformer';
 
 /** One row to generate: prompt ids (BOS included) and forced prefill ids. */
 export interface GenerationRow {
@@ -36,7 +37,7 @@ function positionsAt(pads: readonly number[], column: number, maxContext: number
 }
 
 /** KV cache as tfjs tensors grown by concat (any backend). */
-function tensorStepper(model: Transformer, kv: LayerKV[], pads: readonly number[], P: number): Stepper {
+function tensorStepper(model: CausalLM, kv: LayerKV[], pads: readonly number[], P: number): Stepper {
   let cache = kv;
   const B = pads.length;
   return {
@@ -64,7 +65,7 @@ function tensorStepper(model: Transformer, kv: LayerKV[], pads: readonly number[
 }
 
 /** KV cache in the wasm kernel's memory with fused decode attention (wasm/cpu backends). */
-function kernelStepper(model: Transformer, kv: LayerKV[], pads: readonly number[], P: number, tMax: number): Stepper {
+function kernelStepper(model: CausalLM, kv: LayerKV[], pads: readonly number[], P: number, tMax: number): Stepper {
   const c = model.config;
   const cache = new KernelKVCache(pads.length, c.nHeads, model.headDim, tMax, c.nLayers, pads);
   try {
@@ -96,25 +97,56 @@ function kernelStepper(model: Transformer, kv: LayerKV[], pads: readonly number[
  * scored from the prefill forward pass; sampled tokens from the cached steps.
  */
 export function generateBatch(
-  model: Transformer,
+  model: CausalLM,
   tokenizer: Tokenizer,
   rows: readonly GenerationRow[],
   sampling: SamplingParams,
 ): GenerationResult[] {
   const B = rows.length;
-  const V = model.config.vocabSize;
-  const maxContext = model.config.maxContext;
   const contexts = rows.map((r) => [...r.promptIds, ...r.prefillIds]);
   const P = Math.max(...contexts.map((c) => c.length));
   const pads = contexts.map((c) => P - c.length);
   const maxPre = Math.max(...rows.map((r) => r.prefillIds.length));
   const T = sampling.greedy ? 1 : sampling.temperature;
-  const stopIds = new Set([tokenizer.eosId, ...(sampling.stopTokenIds ?? [])]);
+  const eosIds = new Set([tokenizer.eosId, ...(tokenizer.extraEosIds ?? [])]);
+  const stopIds = new Set([...eosIds, ...(sampling.stopTokenIds ?? [])]);
   const stops = (sampling.stop ?? []).filter((s) => s.length > 0);
   const ids = new Int32Array(B * P).fill(tokenizer.padId);
   contexts.forEach((c, b) => ids.set(c, b * P + (pads[b] as number)));
 
   const state: RowState[] = rows.map((r) => ({ completion: [...r.prefillIds], logProbs: [], finish: undefined, textLength: 0 }));
+  model.beginSampling?.();
+  try {
+    return sampleRows(model, tokenizer, rows, sampling, { ids, pads, P, maxPre, T, contexts, state, eosIds, stopIds, stops });
+  } finally {
+    model.endSampling?.();
+  }
+}
+
+interface BatchSetup {
+  readonly ids: Int32Array;
+  readonly pads: number[];
+  readonly P: number;
+  readonly maxPre: number;
+  readonly T: number;
+  readonly contexts: number[][];
+  readonly state: RowState[];
+  readonly eosIds: Set<number>;
+  readonly stopIds: Set<number>;
+  readonly stops: string[];
+}
+
+function sampleRows(
+  model: CausalLM,
+  tokenizer: Tokenizer,
+  rows: readonly GenerationRow[],
+  sampling: SamplingParams,
+  setup: BatchSetup,
+): GenerationResult[] {
+  const { ids, pads, P, maxPre, T, contexts, state, eosIds, stopIds, stops } = setup;
+  const B = rows.length;
+  const V = model.config.vocabSize;
+  const maxContext = model.config.maxContext;
   let firstLogits: Float32Array = new Float32Array(0);
   const kv: LayerKV[] = tf.tidy(() => {
     const out = model.forward({ ids, pads, length: P, headFrom: P - 1 - maxPre, headCount: maxPre + 1, collectKV: true });
@@ -125,18 +157,18 @@ export function generateBatch(
   const stepper = model.usesKernel() ? kernelStepper(model, kv, pads, P, tMax) : tensorStepper(model, kv, pads, P);
   const W = maxPre + 1;
   let current: Float32Array = new Float32Array(B * V);
-  rows.forEach((r, b) => {
-    const m = r.prefillIds.length;
-    const s = state[b] as RowState;
-    for (let j = 0; j < m; j++) {
-      const at = (b * W + (maxPre - m + j)) * V;
-      s.logProbs.push(logSoftmax(firstLogits.subarray(at, at + V), T)[r.prefillIds[j] as number] as number);
-    }
-    current.set(firstLogits.subarray((b * W + maxPre) * V, (b * W + maxPre + 1) * V), b * V);
-    s.textLength = tokenizer.decode(s.completion).length;
-  });
-
   try {
+    rows.forEach((r, b) => {
+      const m = r.prefillIds.length;
+      const s = state[b] as RowState;
+      for (let j = 0; j < m; j++) {
+        const at = (b * W + (maxPre - m + j)) * V;
+        s.logProbs.push(logSoftmax(firstLogits.subarray(at, at + V), T)[r.prefillIds[j] as number] as number);
+      }
+      current.set(firstLogits.subarray((b * W + maxPre) * V, (b * W + maxPre + 1) * V), b * V);
+      s.textLength = tokenizer.decode(s.completion).length;
+    });
+
     for (let step = 0; step < sampling.maxNewTokens; step++) {
       const tokens = new Int32Array(B).fill(tokenizer.padId);
       for (let b = 0; b < B; b++) {
@@ -151,7 +183,7 @@ export function generateBatch(
         s.logProbs.push(pick.logProb);
         tokens[b] = pick.token;
         const generated = s.completion.length - (rows[b] as GenerationRow).prefillIds.length;
-        if (stopIds.has(pick.token)) s.finish = pick.token === tokenizer.eosId ? 'eos' : 'stop';
+        if (stopIds.has(pick.token)) s.finish = eosIds.has(pick.token) ? 'eos' : 'stop';
         else if (stops.length > 0) {
           const text = tokenizer.decode(s.completion);
           const from = Math.max(0, s.textLength - Math.max(...stops.map((x) => x.length)) + 1);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { shareIdentityBuffers } from './kernels/shared-identity';
 
 /** Backend names accepted by `--backend` / the policy's `backend` option. */
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
@@ -40,6 +41,7 @@ async function registerWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   wasm.setWasmPaths(`${dist}/`);
+  shareIdentityBuffers();
   wasmRegistered = true;
 }
 

@@ -19,17 +19,50 @@ function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   return tf.tensor2d(product, [inDim, out]);
 }
 
+/**
+ * Save what a backward pass needs. A variable (the weights) outlives the gradient computation, so
+ * it is read from the closure instead of saved: `save` clones, and on wasm a clone copies the data
+ * (a full copy of every weight matrix per forward pass under a tape).
+ */
+function saveInputs(save: tf.GradSaveFunc, x: tf.Tensor, w: tf.Tensor): void {
+  save(w instanceof tf.Variable ? [x] : [x, w]);
+}
+
 const linearOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([x, w]);
+  saveInputs(save, x, w);
   return {
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const xs = saved[0] as tf.Tensor2D;
+      const ws = (saved[1] ?? w) as tf.Tensor2D;
       return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), weightGrad(xs, dy as tf.Tensor2D)];
     },
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+const tiedHeadOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, e, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  saveInputs(save, x, e);
+  return {
+    value: tf.tidy(() => tf.matMul(x, tf.transpose(e))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const xs = saved[0] as tf.Tensor2D;
+      const es = (saved[1] ?? e) as tf.Tensor2D;
+      // dx = dy E (no transpose), dE = dy^T x ([V, d], E's own layout)
+      return [tf.matMul(dy as tf.Tensor2D, es), weightGrad(dy as tf.Tensor2D, xs)];
+    },
+  };
+}) as (x: tf.Tensor2D, e: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * A tied output head `x E^T` for `x [N, d]` and the embedding table `E [V, d]`. Under a gradient
+ * tape it neither keeps the transposed `[d, V]` table nor transposes the gradient back
+ * (`dx = dy E`, `dE = dy^T x`); otherwise a transpose and one matMul.
+ */
+export function tiedHead(x: tf.Tensor2D, e: tf.Tensor2D): tf.Tensor2D {
+  return recordingGradients() ? tiedHeadOp(x, e) : tf.tidy(() => tf.matMul(x, tf.transpose(e)));
+}
 
 /** True while a gradient tape records (inside `tf.grads`, `variableGrads`, `minimize`). */
 export function recordingGradients(): boolean {
@@ -47,11 +80,12 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 
 const denseOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([x, w]);
+  saveInputs(save, x, w);
   return {
     value: tf.add(tf.matMul(x, w), b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const xs = saved[0] as tf.Tensor2D;
+      const ws = (saved[1] ?? w) as tf.Tensor2D;
       const g = dy as tf.Tensor2D;
       const ones = tf.ones([1, g.shape[0]]) as tf.Tensor2D;
       return [tf.matMul(g, tf.transpose(ws)), weightGrad(xs, g), tf.reshape(tf.matMul(ones, g), [g.shape[1]])];

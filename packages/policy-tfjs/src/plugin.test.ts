@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import manifest, { TransformerPolicyService, transformerPolicyOptions } from './index';
 
 describe('policy-tfjs plugin', () => {
-  it('provides policy: transformer', () => {
-    expect(manifest.provides).toEqual({ policy: ['transformer'] });
+  it('provides policy: transformer and hf', () => {
+    expect(manifest.provides).toEqual({ policy: ['transformer', 'hf'] });
   });
 
   it('the service initialises a fresh model, generates, and reloads from a checkpoint', async () => {

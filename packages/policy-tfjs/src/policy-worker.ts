@@ -1,13 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type Tokenizer } from '@trellis/core';
+import type { CausalLM } from './causal-lm';
 import { CharTokenizer } from './char-tokenizer';
 import { generateBatch } from './generate-batch';
 import { HfTokenizer } from './hf-tokenizer';
 import { initBackend } from './init-backend';
+import { buildModel, modelParamSpecs } from './model-family';
 import { sequenceLogProbs } from './sequence-log-probs';
-import { Transformer } from './transformer';
-import { paramSpecs } from './transformer-weights';
 import type { ForwardJob, WeightsPayload, WorkerInit, WorkerMessage, WorkerReply } from './worker-protocol';
 
 /**
@@ -22,7 +22,7 @@ interface State {
   readonly init: WorkerInit;
   readonly tokenizer: Tokenizer;
   readonly vars: Map<string, tf.Variable>;
-  readonly model: Transformer;
+  readonly model: CausalLM;
   /** Forward jobs kept for their backward pass (a few, most recent last). */
   readonly kept: Map<number, ForwardJob>;
 }
@@ -30,7 +30,12 @@ let state: State | undefined;
 
 function tokenizerOf(spec: WorkerInit['tokenizer']): Tokenizer {
   if ((spec.json as { type?: string }).type === 'char') return CharTokenizer.fromJSON(spec.json);
-  return new HfTokenizer(spec.json as Record<string, unknown>, spec.hfConfig ?? {});
+  return new HfTokenizer(
+    spec.json as Record<string, unknown>,
+    spec.hfConfig ?? {},
+    {},
+    spec.generationConfig ? { generationConfig: spec.generationConfig } : {},
+  );
 }
 
 function load(s: State, weights: WeightsPayload): void {
@@ -103,13 +108,13 @@ port.on('message', async (msg: WorkerMessage) => {
     try {
       await initBackend('wasm');
       const vars = new Map(
-        paramSpecs(msg.config).map((spec) => [spec.name, tf.variable(tf.zeros(spec.shape as number[]), true)] as const),
+        modelParamSpecs(msg.config).map((spec) => [spec.name, tf.variable(tf.zeros(spec.shape as number[]), true)] as const),
       );
       state = {
         init: msg,
         tokenizer: tokenizerOf(msg.tokenizer),
         vars,
-        model: new Transformer(msg.config, vars),
+        model: buildModel(msg.config, vars, 'auto'),
         kept: new Map(),
       };
       port.postMessage({ id: -1, results: [] } satisfies WorkerReply);

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LogProbOutput, TokenBatch } from '@trellis/core';
-import { oneHotFloat } from './layers';
-import type { Transformer } from './transformer';
+import { tokenLogProbs } from './token-log-probs';
+import type { ForwardInput } from './transformer';
+
+/** What {@link sequenceLogProbs} needs of a model: a forward pass and its vocabulary size. */
+export interface LogProbModel {
+  forward(input: ForwardInput): { logits: tf.Tensor2D };
+  readonly config: { readonly vocabSize: number };
+}
 
 /** Check a batch against the model's context; returns B and the longest completion T. */
 export function checkBatch(batch: TokenBatch, maxContext: number): { B: number; Tc: number } {
@@ -34,7 +40,7 @@ export function completionMask(batch: TokenBatch, width: number): tf.Tensor2D {
  * model's weights. The batch must have passed {@link checkBatch}.
  */
 export function sequenceLogProbs(
-  model: Transformer,
+  model: LogProbModel,
   padId: number,
   batch: TokenBatch,
   options: { readonly entropy?: boolean; readonly width?: number } = {},
@@ -62,12 +68,10 @@ export function sequenceLogProbs(
   });
   return tf.tidy(() => {
     const { logits } = model.forward({ ids, pads, length: L, headFrom: P - 1, headCount: Tc });
-    const lsm = tf.logSoftmax(T === 1 ? logits : tf.div(logits, T));
     const mask = completionMask(batch, Tc);
-    const picked = tf.sum(tf.mul(lsm, oneHotFloat(tf.tensor1d(targets, 'int32'), model.config.vocabSize)), -1);
-    const logProbs = tf.mul(tf.reshape(picked, [B, Tc]), mask) as tf.Tensor2D;
-    if (!options.entropy) return { logProbs, mask };
-    const ent = tf.neg(tf.sum(tf.mul(tf.exp(lsm), lsm), -1));
-    return { logProbs, mask, entropy: tf.mul(tf.reshape(ent, [B, Tc]), mask) as tf.Tensor2D };
+    const out = tokenLogProbs(logits, targets, T, options.entropy === true);
+    const logProbs = tf.mul(tf.reshape(out.logProbs, [B, Tc]), mask) as tf.Tensor2D;
+    if (!out.entropy) return { logProbs, mask };
+    return { logProbs, mask, entropy: tf.mul(tf.reshape(out.entropy, [B, Tc]), mask) as tf.Tensor2D };
   });
 }

@@ -12,15 +12,18 @@ import {
   type Tokenizer,
   writeDirAtomic,
 } from '@trellis/core';
+import type { CausalLM } from './causal-lm';
 import { type GenerationRow, generateBatch } from './generate-batch';
 import { lengthBuckets } from './length-buckets';
-import type { ResolvedModelConfig } from './model-config';
+import { type LlamaSaveOptions, llamaCheckpointFiles, loadLlamaWeights, readLlamaConfig } from './llama/llama-checkpoint';
+import { LoraAdapters } from './lora/lora-adapters';
+import { decodePeftFiles, encodePeftFiles } from './lora/peft-files';
+import { buildModel, isLlamaConfig, modelParamSpecs, type PolicyModelConfig } from './model-family';
 import { parallelLogProbs } from './parallel-log-probs';
 import { readCheckpointConfig } from './read-checkpoint-config';
 import { checkBatch, sequenceLogProbs } from './sequence-log-probs';
 import { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
-import { Transformer } from './transformer';
-import { makeVariables, type WeightMap } from './transformer-weights';
+import { makeVariablesFromSpecs, type WeightMap } from './transformer-weights';
 import { decodeWeights, encodeWeights } from './weights-codec';
 import { defaultWorkerScript, WorkerPool } from './worker-pool';
 import type { WeightsPayload } from './worker-protocol';
@@ -64,6 +67,18 @@ export interface TfjsPolicyOptions {
   readonly workerScript?: string;
   /** Where attention runs (see `Transformer`). Default `auto`: the wasm SIMD kernels on wasm/cpu, tfjs ops elsewhere. */
   readonly attentionKernel?: 'auto' | 'wasm-simd' | 'tfjs';
+  /**
+   * Turns a task prompt into the text the model reads, e.g. a checkpoint's chat template (one user
+   * turn plus the assistant header). Applied by `generate` and `encodePrompt` alike.
+   */
+  readonly formatPrompt?: (prompt: string) => string;
+  /** How a Llama-family policy writes its weights (dtype, shard size). */
+  readonly save?: LlamaSaveOptions & {
+    /** With LoRA: also write the merged full model (HF layout) next to the adapter. */
+    readonly mergeLora?: boolean;
+    /** `base_model_name_or_path` written into `adapter_config.json`. */
+    readonly baseModel?: string;
+  };
 }
 
 /**
@@ -74,24 +89,33 @@ export interface TfjsPolicyOptions {
  */
 export class TfjsPolicy implements Policy {
   readonly maxContext: number;
-  readonly model: Transformer;
+  readonly model: CausalLM;
   private readonly rng: Rng;
   private disposed = false;
   private pool: WorkerPool | undefined;
   /** A pool borrowed from the policy this one was snapshotted from (not disposed with this one). */
   private sharedPool: WorkerPool | undefined;
 
+  /** Whether `weights` belong to another policy (a LoRA snapshot shares its frozen base). */
+  private sharesWeights = false;
+
+  /**
+   * @param lora low-rank adapters (Llama family): then only the adapters train, and snapshots
+   *   share the frozen base weights instead of copying them.
+   */
   constructor(
-    readonly config: ResolvedModelConfig,
+    readonly config: PolicyModelConfig,
     readonly tokenizer: Tokenizer,
     readonly weights: WeightMap,
     private readonly options: TfjsPolicyOptions = {},
+    readonly lora?: LoraAdapters,
   ) {
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new Error(`tokenizer has ${tokenizer.vocabSize} ids but the model only ${config.vocabSize}`);
     }
+    if (lora && (options.workers ?? 0) > 0) throw new Error('LoRA policies run without worker threads (set workers: 0)');
     this.maxContext = config.maxContext;
-    this.model = new Transformer(config, weights, options.attentionKernel ?? 'auto');
+    this.model = buildModel(config, weights, options.attentionKernel ?? 'auto', lora);
     this.rng = Rng.fromSeed(options.seed ?? 0).split('policy-sampling');
   }
 
@@ -112,7 +136,7 @@ export class TfjsPolicy implements Policy {
     const bos = this.tokenizer.bosId === undefined ? 0 : 1;
     const cut: number[] = [];
     const rows: GenerationRow[] = requests.map((r, i) => {
-      const body = this.tokenizer.encode(r.prompt);
+      const body = this.tokenizer.encode(this.promptText(r.prompt));
       const row = this.row(
         r,
         body,
@@ -188,7 +212,12 @@ export class TfjsPolicy implements Policy {
    * prompt + completion reaches `maxContext + 1` tokens (the last sampled token is never fed).
    */
   encodePrompt(prompt: string): number[] {
-    return this.truncate(this.tokenizer.encode(prompt), 0);
+    return this.truncate(this.tokenizer.encode(this.promptText(prompt)), 0);
+  }
+
+  /** The text the model reads for a task prompt (see `formatPrompt`). */
+  promptText(prompt: string): string {
+    return this.options.formatPrompt ? this.options.formatPrompt(prompt) : prompt;
   }
 
   private truncate(body: readonly number[], prefillLength: number): number[] {
@@ -197,7 +226,10 @@ export class TfjsPolicy implements Policy {
     if (room < 0 || (room === 0 && bos === undefined)) {
       throw new Error(`prefill of ${prefillLength} tokens leaves no room in the ${this.maxContext}-token context`);
     }
-    const kept = body.length > room ? body.slice(body.length - room) : [...body];
+    // A chat template may write the BOS token itself: never add a second one.
+    const own = bos !== undefined && body[0] === bos;
+    const text = own ? body.slice(1) : body;
+    const kept = text.length > room ? text.slice(text.length - room) : [...text];
     const ids = bos === undefined ? kept : [bos, ...kept];
     if (ids.length === 0) throw new Error('empty prompt: the tokenizer has no BOS token to start from');
     return ids;
@@ -228,15 +260,31 @@ export class TfjsPolicy implements Policy {
   }
 
   trainableVariables(): tf.Variable[] {
-    return this.options.frozen ? [] : [...this.weights.values()];
+    if (this.options.frozen) return [];
+    return this.lora ? this.lora.variables() : [...this.weights.values()];
   }
 
-  /** A frozen deep copy: new non-trainable variables, same tokenizer and config. */
+  /**
+   * A frozen copy with the same tokenizer and config: new non-trainable variables, or, with LoRA,
+   * a copy of the adapters over the same (frozen, never trained) base weights.
+   */
   snapshot(): TfjsPolicy {
     this.assertAlive();
+    if (this.lora) {
+      const copy = new TfjsPolicy(
+        this.config,
+        this.tokenizer,
+        this.weights,
+        { ...this.options, frozen: true },
+        this.lora.snapshot(),
+      );
+      copy.sharesWeights = true;
+      return copy;
+    }
     const values = new Map<string, Float32Array>();
     for (const [name, v] of this.weights) values.set(name, v.dataSync() as Float32Array);
-    const copy = new TfjsPolicy(this.config, this.tokenizer, makeVariables(this.config, values, false), {
+    const specs = modelParamSpecs(this.config);
+    const copy = new TfjsPolicy(this.config, this.tokenizer, makeVariablesFromSpecs(specs, values, false), {
       ...this.options,
       frozen: true,
     });
@@ -247,6 +295,11 @@ export class TfjsPolicy implements Policy {
   /** Copy another policy's weights (same config) into this one's variables, e.g. to refresh an old policy. */
   copyWeightsFrom(other: TfjsPolicy): void {
     this.assertAlive();
+    if (this.lora || other.lora) {
+      if (!this.lora || !other.lora) throw new Error('copyWeightsFrom: one policy has LoRA adapters and the other none');
+      this.lora.copyFrom(other.lora);
+      return;
+    }
     for (const [name, v] of this.weights) {
       const src = other.weights.get(name);
       if (!src || src.shape.join() !== v.shape.join())
@@ -258,6 +311,7 @@ export class TfjsPolicy implements Policy {
   /** The checkpoint's files: `config.json`, tokenizer file(s), `model.safetensors`. */
   async checkpointFiles(): Promise<Record<string, string | Uint8Array>> {
     this.assertAlive();
+    if (isLlamaConfig(this.config)) return this.llamaFiles();
     return {
       'config.json': JSON.stringify({ format: 'trellis-transformer', version: 1, model: this.config }, null, 2),
       ...tokenizerFiles(this.tokenizer),
@@ -277,6 +331,7 @@ export class TfjsPolicy implements Policy {
    */
   async load(dir: string): Promise<void> {
     this.assertAlive();
+    if (isLlamaConfig(this.config)) return this.loadLlama(dir);
     const config = await readCheckpointConfig(dir);
     if (JSON.stringify(config) !== JSON.stringify(this.config)) {
       throw new Error(
@@ -294,11 +349,54 @@ export class TfjsPolicy implements Policy {
     });
   }
 
+  /**
+   * Llama family: the HF layout (`config.json`, tokenizer files, safetensors); with LoRA the PEFT
+   * adapter (`adapter_config.json`, `adapter_model.safetensors`) plus the tokenizer, and the merged
+   * full model too when `save.mergeLora` is set.
+   */
+  private llamaFiles(): Record<string, string | Uint8Array> {
+    const config = this.config as Extract<PolicyModelConfig, { family: 'llama' }>;
+    const save = this.options.save ?? {};
+    if (!this.lora) {
+      const values = new Map([...this.weights].map(([n, v]) => [n, v.dataSync() as Float32Array] as const));
+      return llamaCheckpointFiles(config, values, this.tokenizer, save);
+    }
+    const adapter = encodePeftFiles(this.lora, this.lora.config, {
+      modelType: config.hf.modelType,
+      ...(save.baseModel ? { baseModel: save.baseModel } : {}),
+    });
+    if (!save.mergeLora) return { ...tokenizerFiles(this.tokenizer), ...adapter };
+    return { ...llamaCheckpointFiles(config, this.lora.merged(this.weights), this.tokenizer, save), ...adapter };
+  }
+
+  /** Llama family: load the HF weights (or, with LoRA, the adapter) of `dir` in place. */
+  private async loadLlama(dir: string): Promise<void> {
+    if (this.lora) {
+      const { values } = await decodePeftFiles(dir, this.weights);
+      const loaded = new LoraAdapters(this.weights, this.lora.config, 0, values);
+      try {
+        this.lora.copyFrom(loaded);
+      } finally {
+        loaded.dispose();
+      }
+      return;
+    }
+    const config = await readLlamaConfig(dir, this.config.maxContext);
+    if (JSON.stringify(config.hf) !== JSON.stringify((this.config as { hf: unknown }).hf)) {
+      throw new Error(`${dir}: checkpoint config.json describes another model than this policy's`);
+    }
+    const values = await loadLlamaWeights(dir, config);
+    tf.tidy(() => {
+      for (const [name, v] of this.weights) v.assign(tf.tensor(values.get(name) as Float32Array, v.shape, 'float32'));
+    });
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     void this.pool?.dispose();
-    for (const v of this.weights.values()) v.dispose();
+    this.lora?.dispose();
+    if (!this.sharesWeights) for (const v of this.weights.values()) v.dispose();
   }
 
   private assertAlive(): void {

@@ -1,24 +1,11 @@
 import { availableParallelism } from 'node:os';
-import type * as tf from '@tensorflow/tfjs';
-import {
-  type GenerationRequest,
-  type GenerationResult,
-  inject,
-  injectable,
-  type LogProbOutput,
-  type Policy,
-  type SamplingParams,
-  type TokenBatch,
-  type Tokenizer,
-  Tokens,
-  z,
-} from '@trellis/core';
+import { inject, injectable, type Tokenizer, Tokens, z } from '@trellis/core';
 import { CharTokenizer, DEFAULT_ALPHABET } from './char-tokenizer';
 import { createPolicy, loadPolicy } from './create-policy';
 import { HfTokenizer } from './hf-tokenizer';
 import { BACKEND_NAMES, type ConcreteBackend, initBackend } from './init-backend';
 import { ModelConfig } from './model-config';
-import type { TfjsPolicy } from './tfjs-policy';
+import { PolicyFacade } from './policy-facade';
 
 /** Options of the `policy: transformer` catalog entry. */
 export const transformerPolicyOptions = z
@@ -72,14 +59,15 @@ export type TransformerPolicyOptions = z.output<typeof transformerPolicyOptions>
  * {@link TfjsPolicy} in `init()`, then delegates the `Policy` contract to it.
  */
 @injectable()
-export class TransformerPolicyService implements Policy {
-  private inner: TfjsPolicy | undefined;
+export class TransformerPolicyService extends PolicyFacade {
   /** The backend actually in use after `init()`. */
   backend: ConcreteBackend | undefined;
 
-  constructor(@inject(Tokens.ChoiceOptions) private readonly options: TransformerPolicyOptions) {}
+  constructor(@inject(Tokens.ChoiceOptions) private readonly options: TransformerPolicyOptions) {
+    super();
+  }
 
-  async init(): Promise<void> {
+  override async init(): Promise<void> {
     const o = transformerPolicyOptions.parse(this.options);
     this.backend = await initBackend(o.backend);
     const workers =
@@ -106,51 +94,5 @@ export class TransformerPolicyService implements Policy {
           });
     this.inner = createPolicy(o.model, tokenizer, policyOptions);
     await this.inner.startWorkers();
-  }
-
-  /** The underlying policy (after `init()`). */
-  get policy(): TfjsPolicy {
-    if (!this.inner) throw new Error('transformer policy used before init()');
-    return this.inner;
-  }
-
-  get tokenizer(): Tokenizer {
-    return this.policy.tokenizer;
-  }
-
-  get maxContext(): number {
-    return this.policy.maxContext;
-  }
-
-  encodePrompt(prompt: string): number[] {
-    return this.policy.encodePrompt(prompt);
-  }
-
-  load(dir: string): Promise<void> {
-    return this.policy.load(dir);
-  }
-
-  generate(requests: readonly GenerationRequest[], sampling: SamplingParams): Promise<GenerationResult[]> {
-    return this.policy.generate(requests, sampling);
-  }
-
-  logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput {
-    return this.policy.logProbs(batch, options);
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.policy.trainableVariables();
-  }
-
-  snapshot(): Policy {
-    return this.policy.snapshot();
-  }
-
-  save(dir: string): Promise<void> {
-    return this.policy.save(dir);
-  }
-
-  dispose(): void {
-    this.inner?.dispose();
   }
 }

@@ -70,6 +70,11 @@ export function initialValues(c: ResolvedModelConfig, seed: number): Map<string,
 
 let instanceCounter = 0;
 
+/** A fresh engine-name prefix (`trellis<k>`) for one policy's variables (names must be unique). */
+export function variablePrefix(): string {
+  return `trellis${++instanceCounter}`;
+}
+
 /** The model's variables by checkpoint name, in {@link paramSpecs} order. */
 export type WeightMap = ReadonlyMap<string, tf.Variable>;
 
@@ -78,9 +83,18 @@ export type WeightMap = ReadonlyMap<string, tf.Variable>;
  * (`trellis<k>/<name>`) so several policies (trained copy, snapshots) can coexist.
  */
 export function makeVariables(c: ResolvedModelConfig, values: ReadonlyMap<string, Float32Array>, trainable: boolean): WeightMap {
-  const prefix = `trellis${++instanceCounter}`;
+  return makeVariablesFromSpecs(paramSpecs(c), values, trainable);
+}
+
+/** {@link makeVariables} for any parameter list (every model family). */
+export function makeVariablesFromSpecs(
+  specs: readonly ParamSpec[],
+  values: ReadonlyMap<string, Float32Array>,
+  trainable: boolean,
+): WeightMap {
+  const prefix = variablePrefix();
   const vars = new Map<string, tf.Variable>();
-  for (const s of paramSpecs(c)) {
+  for (const s of specs) {
     const data = values.get(s.name);
     if (!data) throw new Error(`missing weight '${s.name}'`);
     const expected = s.shape.reduce((a, b) => a * b, 1);

@@ -4,7 +4,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { GenerationResult, SamplingParams, Tokenizer } from '@trellis/core';
 import type { GenerationRow } from './generate-batch';
 import { HfTokenizer } from './hf-tokenizer';
-import type { ResolvedModelConfig } from './model-config';
+import type { PolicyModelConfig } from './model-family';
 import type { BackwardJob, ForwardJob, GenerateJob, WeightsPayload, WorkerInit, WorkerReply } from './worker-protocol';
 
 /**
@@ -52,7 +52,7 @@ export class WorkerPool {
   constructor(
     readonly size: number,
     private readonly script: string,
-    private readonly config: ResolvedModelConfig,
+    private readonly config: PolicyModelConfig,
     private readonly tokenizer: Tokenizer,
   ) {}
 
@@ -95,7 +95,9 @@ export class WorkerPool {
           config: this.config,
           tokenizer: {
             json: this.tokenizer.toJSON(),
-            ...(this.tokenizer instanceof HfTokenizer ? { hfConfig: this.tokenizer.configJSON() } : {}),
+            ...(this.tokenizer instanceof HfTokenizer
+              ? { hfConfig: this.tokenizer.configJSON(), generationConfig: this.tokenizer.generationConfigJSON() }
+              : {}),
           },
           port: channel.port2,
           flag,

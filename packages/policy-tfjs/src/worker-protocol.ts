@@ -1,11 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { GenerationResult, RngState, SamplingParams } from '@trellis/core';
-import type { ResolvedModelConfig } from './model-config';
+import type { PolicyModelConfig } from './model-family';
 
 /** How a worker rebuilds the tokenizer: `tokenizer.json` contents plus, for HF, its config. */
 export interface TokenizerSpec {
   readonly json: unknown;
   readonly hfConfig?: Record<string, unknown>;
+  /** `generation_config.json` of an HF tokenizer (extra EOS ids). */
+  readonly generationConfig?: Record<string, unknown>;
 }
 
 /** `[name, shape, values]` of every weight, in checkpoint order. */
@@ -14,7 +16,7 @@ export type WeightsPayload = [string, number[], Float32Array][];
 /** First message to a worker; `port` and `flag` carry synchronous replies (see `WorkerPool`). */
 export interface WorkerInit {
   readonly type: 'init';
-  readonly config: ResolvedModelConfig;
+  readonly config: PolicyModelConfig;
   readonly tokenizer: TokenizerSpec;
   readonly port: MessagePort;
   readonly flag: Int32Array;

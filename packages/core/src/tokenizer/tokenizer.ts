@@ -6,6 +6,11 @@ export interface Tokenizer {
   readonly bosId: number | undefined;
   /** End-of-sequence id (generation stops on it). */
   readonly eosId: number;
+  /**
+   * Further ids that end a completion the way `eosId` does (finish reason `eos`), e.g. Llama 3's
+   * `<|eot_id|>` next to `<|end_of_text|>`, from a checkpoint's `generation_config.json`.
+   */
+  readonly extraEosIds?: readonly number[];
   /** Padding id (never trained on). */
   readonly padId: number;
   /** Encode text to ids, no special tokens added. Unknown characters map per implementation docs. */
