@@ -9,7 +9,7 @@
  * Prints one line per measurement and a final JSON line.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../packages/core/src/index';
+import { LeanAdamOptimizer, Rng } from '../../packages/core/src/index';
 import { generateBatch } from '../../packages/policy-tfjs/src/generate-batch';
 import {
   HfTokenizer,
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       promptIds: prompts.slice(0, TRAIN_ROWS),
       completionIds: completions.slice(0, TRAIN_ROWS).map((x) => x.completionIds),
     };
-    const opt = tf.train.adam(1e-5);
+    const opt = new LeanAdamOptimizer(1e-5, 0.9, 0.999);
     const step = () =>
       opt.minimize(
         () => {
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       trainMs.push(performance.now() - s);
       peak = Math.max(peak, info.peakBytes);
       if (env.BENCH_DEBUG) {
-        for (const k of info.kernels.filter((k) => k.bytesAdded > 2e7)) {
+        for (const k of info.kernels.filter((k) => k.bytesAdded > Number(env.BENCH_DEBUG))) {
           console.log(
             '   ',
             k.name,

@@ -3,6 +3,7 @@ import type { PretrainConfig } from '../config/pretrain-config';
 import type { Policy } from '../policy/policy';
 import type { Rng } from '../rng/rng';
 import type { SupervisedExample, TaskSource } from '../task/task-source';
+import { LeanAdamOptimizer } from '../trainer/lean-adam';
 import { learningRateAt } from '../trainer/lr-schedule';
 import { clipAndApply } from '../trainer/optimizer-step';
 
@@ -60,7 +61,7 @@ export async function supervisedPretrain(
   rng: Rng,
   hooks: { onStep?: (s: PretrainStep) => void | Promise<void>; onEval?: (step: number) => void | Promise<void> } = {},
 ): Promise<void> {
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = new LeanAdamOptimizer(config.learningRate, 0.9, 0.999);
   try {
     for (let step = 1; step <= config.steps; step++) {
       const lr = learningRateAt(step - 1, {

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Container } from 'inversify';
 import { ConfigError, listOf } from '../errors/trellis-error';
 import type { MetricsSink } from '../metrics/metrics-sink';
@@ -8,6 +7,7 @@ import type { Rng } from '../rng/rng';
 import type { TaskSource } from '../task/task-source';
 import { Tokens } from '../tokens';
 import { BatchCollector } from './collect-batch';
+import { LeanAdamOptimizer } from './lean-adam';
 import { needsReference, PolicyUpdate } from './policy-update';
 import { RewardScorer } from './reward-scorer';
 import type { RunDirectory } from './run-directory';
@@ -91,7 +91,7 @@ export async function createTrainer(container: Container, options: CreateTrainer
     );
   }
   const reference = needsReference({ estimator, objective, lossTerms }) ? policy.snapshot() : undefined;
-  const optimizer = tf.train.adam(t.learningRate, t.adamBeta1, t.adamBeta2, t.adamEpsilon);
+  const optimizer = new LeanAdamOptimizer(t.learningRate, t.adamBeta1, t.adamBeta2, t.adamEpsilon);
   const scorer = new RewardScorer(rewards, { maxAbsReward: t.maxAbsReward });
   // Run events raised while collecting (reward failures) go where the trainer's own records go.
   const onEvent = async (step: number, message: string) => {

@@ -5,6 +5,7 @@ export type { CreateTrainerOptions } from './create-trainer';
 export { createTrainer } from './create-trainer';
 export type { EvaluateOptions, EvaluationSummary, ProblemEvaluation } from './evaluate';
 export { evaluatePolicy } from './evaluate';
+export { LEAN_ADAM_JS_THRESHOLD, LeanAdamOptimizer } from './lean-adam';
 export { learningRateAt } from './lr-schedule';
 export { MetricAccumulator } from './metric-accumulator';
 export {
