@@ -45,5 +45,9 @@ describe.skipIf(!hasData)('trellis run examples/gsm8k/tiny-qwen3.yaml (built CLI
     const hfConfig = JSON.parse(readFileSync(join(ckpt, 'config.json'), 'utf8'));
     expect(hfConfig.model_type).toBe('qwen3');
     expect(hfConfig.vocab_size).toBe(151936);
+    // `trellis eval` takes the run (its latest HF checkpoint) with the same config's task and template.
+    const e = runCli(['eval', dir, '--config', config, '--limit', '2', '--split', 'test', '--backend', 'wasm']);
+    expect(e.status, e.stderr).toBe(0);
+    expect(`${e.stdout}${e.stderr}`).toMatch(/pass@1 \d+\.\d% .*\| 2 problems/);
   });
 });

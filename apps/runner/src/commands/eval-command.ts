@@ -81,8 +81,9 @@ export async function runEval(checkpoint: string, opts: EvalOptions, log: (s: st
     policy: { use: 'transformer' },
   };
   const policy = (base.policy as { use?: string; options?: Record<string, unknown> } | undefined) ?? { use: 'transformer' };
-  // The evaluated checkpoint defines the model shape and tokenizer; the config's own would contradict it.
-  const { model: _model, tokenizer: _tokenizer, ...policyOptions } = policy.options ?? {};
+  // The evaluated checkpoint defines the model shape and tokenizer; the config's own would
+  // contradict it (and `policy: hf`'s random-weights source would be a second model).
+  const { model: _model, tokenizer: _tokenizer, random: _random, ...policyOptions } = policy.options ?? {};
   const needsFeedback = (opts.context ?? []).some((c) => /feedback|principles/.test(c));
   const data = {
     ...base,
