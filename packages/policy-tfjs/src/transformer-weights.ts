@@ -52,14 +52,22 @@ export function paramSpecs(c: ResolvedModelConfig): ParamSpec[] {
  * every backend (drawn in JS from core's `Rng`).
  */
 export function initialValues(c: ResolvedModelConfig, seed: number): Map<string, Float32Array> {
-  const rng = Rng.fromSeed(seed).split('policy-init');
+  return seededValues(paramSpecs(c), Rng.fromSeed(seed).split('policy-init'), c.nLayers);
+}
+
+/**
+ * Values for `specs` drawn from `rng` (one split per parameter name): N(0, 0.02) for `normal`,
+ * N(0, 0.02 / sqrt(2 nLayers)) for `normal-scaled`, ones and zeros as named. Every model family's
+ * fresh initialisation.
+ */
+export function seededValues(specs: readonly ParamSpec[], rng: Rng, nLayers: number): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const s of paramSpecs(c)) {
+  for (const s of specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     if (s.init === 'ones') data.fill(1);
     else if (s.init !== 'zeros') {
-      const std = s.init === 'normal' ? 0.02 : 0.02 / Math.sqrt(2 * c.nLayers);
+      const std = s.init === 'normal' ? 0.02 : 0.02 / Math.sqrt(2 * nLayers);
       const r = rng.split(s.name);
       for (let i = 0; i < n; i++) data[i] = r.normal() * std;
     }

@@ -14,7 +14,7 @@ export const ONE_HOT_MAX_VOCAB = 512;
 type Rope = { readonly cos: tf.Tensor; readonly sin: tf.Tensor };
 
 /** Additive causal + left-padding mask `[B, 1, L, L]`. */
-function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
+export function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
   const B = pads.length;
   const mask = new Float32Array(B * L * L);
   for (let b = 0; b < B; b++) {

@@ -4,25 +4,12 @@ import { ropeParameters } from '../hf/hf-config';
 import { fusedAttention } from '../kernels/fused-attention';
 import type { KernelKVCache } from '../kernels/kv-cache-kernel';
 import { applyRotary, embeddingLookup, linear, oneHotFloat, recordingGradients, tiedHead } from '../layers';
-import { type ForwardInput, type LayerKV, MASKED, ONE_HOT_MAX_VOCAB } from '../transformer';
+import { attentionMask, type ForwardInput, type LayerKV, ONE_HOT_MAX_VOCAB } from '../transformer';
 import { type WeightMap, weight } from '../transformer-weights';
 import { repeatKV, rmsNorm, rotaryTablesFromFreq, swiglu } from './llama-layers';
 import type { LlamaModelConfig } from './llama-model-config';
 
 type Rope = { readonly cos: tf.Tensor; readonly sin: tf.Tensor };
-
-function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
-  const B = pads.length;
-  const mask = new Float32Array(B * L * L);
-  for (let b = 0; b < B; b++) {
-    const p = pads[b] as number;
-    for (let t = 0; t < L; t++) {
-      const row = (b * L + t) * L;
-      for (let s = 0; s < L; s++) mask[row + s] = s <= t && s >= p ? 0 : MASKED;
-    }
-  }
-  return tf.tensor4d(mask, [B, 1, L, L]);
-}
 
 /**
  * The Llama-family decoder (Llama 2/3, Qwen2, Qwen3) as transformers computes it: RMSNorm

@@ -1,6 +1,6 @@
 import { Rng } from '@trellis/core';
 import type { LlamaFamilyConfig } from '../hf/hf-config';
-import type { ParamSpec } from '../transformer-weights';
+import { type ParamSpec, seededValues } from '../transformer-weights';
 
 /** A Llama-family parameter: a {@link ParamSpec} plus whether the HF file stores it transposed. */
 export interface LlamaParamSpec extends ParamSpec {
@@ -74,18 +74,5 @@ export function llamaParamSpecs(c: LlamaFamilyConfig): LlamaParamSpec[] {
  * norm gains 1, biases 0. Same seed, same numbers on every backend.
  */
 export function llamaInitialValues(c: LlamaFamilyConfig, seed: number): Map<string, Float32Array> {
-  const rng = Rng.fromSeed(seed).split('llama-init');
-  const values = new Map<string, Float32Array>();
-  for (const s of llamaParamSpecs(c)) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (s.init === 'ones') data.fill(1);
-    else if (s.init !== 'zeros') {
-      const std = s.init === 'normal' ? 0.02 : 0.02 / Math.sqrt(2 * c.nLayers);
-      const r = rng.split(s.name);
-      for (let i = 0; i < n; i++) data[i] = r.normal() * std;
-    }
-    values.set(s.name, data);
-  }
-  return values;
+  return seededValues(llamaParamSpecs(c), Rng.fromSeed(seed).split('llama-init'), c.nLayers);
 }
