@@ -8,10 +8,10 @@ interface RefCountingBackend {
  * Replace the wasm backend's `Identity` kernel (a full copy of the input) with one that shares the
  * input's buffer and counts a reference, as tfjs's cpu backend does. tfjs clones every tensor it
  * saves for a backward pass (`saveTensorsForBackwardMode`, customGrad's `save`), so under a
- * gradient tape the copying kernel duplicated every saved activation and weight: measured on a
- * 2-layer SmolLM-shaped model, a LoRA step's peak tensor memory fell from 618 to 375 MiB with the
- * shared buffers (and the tied head's saved copy). Safe because tfjs tensors are immutable (a
- * variable's `assign` swaps in a new buffer rather than writing the old one).
+ * gradient tape the copying kernel duplicated every saved activation: measured on a 2-layer
+ * SmolLM-shaped model (`BENCH_LAYERS=2 pnpm bench:llama`), a LoRA step's wasm heap fell from 643 to
+ * 535 MiB. Safe because tfjs tensors are immutable (a variable's `assign` swaps in a new buffer
+ * rather than writing the old one).
  */
 export function shareIdentityBuffers(): void {
   const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
