@@ -198,6 +198,20 @@ export function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
 }
 
+/** Largest vocabulary embedded by one-hot matmul (larger ones use gather + scatter-add). */
+export const ONE_HOT_MAX_VOCAB = 512;
+
+/**
+ * Token embedding `table[ids]` (`[N, d]`) for either model family: a one-hot matmul for small
+ * vocabularies (one XNNPACK op, cheap gradient), {@link embeddingLookup} above
+ * {@link ONE_HOT_MAX_VOCAB} ids.
+ */
+export function embedTokens(ids: Int32Array, table: tf.Tensor2D): tf.Tensor2D {
+  const V = table.shape[0];
+  if (V > ONE_HOT_MAX_VOCAB) return embeddingLookup(ids, table);
+  return linear(oneHotFloat(tf.tensor1d(ids, 'int32'), V), table);
+}
+
 /**
  * Embedding lookup `table[ids]` (`[N, d]`) with a gradient that scatter-adds rows in JS: `gather`
  * has no gradient on wasm, and a one-hot matmul costs `N x V x d`, too much for large vocabularies.

@@ -1,15 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedAttention } from './kernels/fused-attention';
 import type { KernelKVCache } from './kernels/kv-cache-kernel';
-import { applyRotary, dense, embeddingLookup, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
+import { applyRotary, dense, embedTokens, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
 import type { ResolvedModelConfig } from './model-config';
 import { type WeightMap, weight } from './transformer-weights';
 
 /** Additive mask value for disallowed attention (exp underflows to exactly 0 in float32). */
 export const MASKED = -1e9;
 
-/** Largest vocabulary embedded by one-hot matmul (larger ones use gather + scatter-add). */
-export const ONE_HOT_MAX_VOCAB = 512;
+export { ONE_HOT_MAX_VOCAB } from './layers';
 
 type Rope = { readonly cos: tf.Tensor; readonly sin: tf.Tensor };
 
@@ -25,6 +24,30 @@ export function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
     }
   }
   return tf.tensor4d(mask, [B, 1, L, L]);
+}
+
+/** Whether attention runs on the wasm SIMD kernels for a model's `attentionKernel` setting (both families). */
+export function kernelAttention(mode: 'auto' | 'wasm-simd' | 'tfjs'): boolean {
+  return mode === 'wasm-simd' || (mode === 'auto' && ['wasm', 'cpu'].includes(tf.getBackend()));
+}
+
+/** Position ids of left-padded rows, row-major `[B * L]`: `l - pads[b]`, 0 inside the padding. */
+export function rowPositions(pads: readonly number[], L: number): Float32Array {
+  const pos = new Float32Array(pads.length * L);
+  pads.forEach((p, b) => {
+    for (let l = 0; l < L; l++) pos[b * L + l] = Math.max(0, l - p);
+  });
+  return pos;
+}
+
+/** Columns `headFrom .. headFrom + headCount - 1` of every row of `x [B * L, d]`, as `[B * headCount, d]`. */
+export function headColumns(x: tf.Tensor2D, input: ForwardInput): tf.Tensor2D {
+  const B = input.pads.length;
+  const L = input.length;
+  if (input.headFrom === 0 && input.headCount === L) return x;
+  const d = x.shape[1];
+  const rows = tf.slice(tf.reshape(x, [B, L, d]), [0, input.headFrom, 0], [B, input.headCount, d]);
+  return tf.reshape(rows, [B * input.headCount, d]) as tf.Tensor2D;
 }
 
 /** Per-layer attention keys and values, `[B, H, t, headDim]`, keys already rotated. */
@@ -72,7 +95,7 @@ export class Transformer {
 
   /** Whether attention runs on the wasm SIMD kernels (see the constructor). */
   usesKernel(): boolean {
-    return this.attentionKernel === 'wasm-simd' || (this.attentionKernel === 'auto' && ['wasm', 'cpu'].includes(tf.getBackend()));
+    return kernelAttention(this.attentionKernel);
   }
 
   /** Attention with tfjs ops on `qkv [B, L, 3H, dh]`; returns `[B, L, H, dh]`. */
@@ -164,9 +187,7 @@ export class Transformer {
    * gradient), a gather with a scatter-add gradient above {@link ONE_HOT_MAX_VOCAB} ids.
    */
   private embed(ids: Int32Array): tf.Tensor2D {
-    const table = this.w('tok_emb.weight') as tf.Tensor2D;
-    if (this.config.vocabSize > ONE_HOT_MAX_VOCAB) return embeddingLookup(ids, table);
-    return linear(oneHotFloat(tf.tensor1d(ids, 'int32'), this.config.vocabSize), table);
+    return embedTokens(ids, this.w('tok_emb.weight') as tf.Tensor2D);
   }
 
   /**
@@ -217,9 +238,7 @@ export class Transformer {
     const maskT = this.usesKernel() ? undefined : attentionMask(pads, L);
     let rope: Rope | undefined;
     if (c.positional === 'rotary') {
-      const pos = new Float32Array(N);
-      for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) pos[b * L + l] = Math.max(0, l - (pads[b] as number));
-      const tables = rotaryTables(pos, dh, c.ropeBase);
+      const tables = rotaryTables(rowPositions(pads, L), dh, c.ropeBase);
       rope = { cos: tf.tensor4d(tables.cos, [B, 1, L, dh]), sin: tf.tensor4d(tables.sin, [B, 1, L, dh]) };
     }
     let x = this.embed(input.ids);
@@ -237,12 +256,7 @@ export class Transformer {
       x = tf.add(x, dense(merged, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
       x = this.mlp(x, p);
     }
-    let last = x;
-    if (input.headFrom !== 0 || input.headCount !== L) {
-      const x3 = tf.reshape(x, [B, L, c.dModel]);
-      last = tf.reshape(tf.slice(x3, [0, input.headFrom, 0], [B, input.headCount, c.dModel]), [B * input.headCount, c.dModel]);
-    }
-    return { logits: this.finalLogits(last), kv };
+    return { logits: this.finalLogits(headColumns(x, input)), kv };
   }
 
   /**

@@ -3,8 +3,8 @@ import type { CausalLM, ProjectionAdapters } from '../causal-lm';
 import { ropeParameters } from '../hf/hf-config';
 import { fusedAttention } from '../kernels/fused-attention';
 import type { KernelKVCache } from '../kernels/kv-cache-kernel';
-import { applyRotary, embeddingLookup, linear, oneHotFloat, recordingGradients, tiedHead } from '../layers';
-import { attentionMask, type ForwardInput, type LayerKV, ONE_HOT_MAX_VOCAB } from '../transformer';
+import { applyRotary, embedTokens, linear, recordingGradients, tiedHead } from '../layers';
+import { attentionMask, type ForwardInput, headColumns, kernelAttention, type LayerKV, rowPositions } from '../transformer';
 import { type WeightMap, weight } from '../transformer-weights';
 import { repeatKV, rmsNorm, rotaryTablesFromFreq, swiglu } from './llama-layers';
 import type { LlamaModelConfig } from './llama-model-config';
@@ -41,7 +41,7 @@ export class LlamaModel implements CausalLM {
   }
 
   usesKernel(): boolean {
-    return this.attentionKernel === 'wasm-simd' || (this.attentionKernel === 'auto' && ['wasm', 'cpu'].includes(tf.getBackend()));
+    return kernelAttention(this.attentionKernel);
   }
 
   private w(name: string): tf.Variable {
@@ -57,9 +57,7 @@ export class LlamaModel implements CausalLM {
   }
 
   private embed(ids: Int32Array): tf.Tensor2D {
-    const table = this.w('model.embed_tokens.weight') as tf.Tensor2D;
-    if (this.config.vocabSize > ONE_HOT_MAX_VOCAB) return embeddingLookup(ids, table);
-    return linear(oneHotFloat(tf.tensor1d(ids, 'int32'), this.config.vocabSize), table);
+    return embedTokens(ids, this.w('model.embed_tokens.weight') as tf.Tensor2D);
   }
 
   /** The tied head `E^T [d, V]` kept during a sampling batch (a transpose of E costs ~0.35 s at 49k x 576). */
@@ -117,11 +115,8 @@ export class LlamaModel implements CausalLM {
     const H = c.nHeads;
     const dh = this.headDim;
     const kv: LayerKV[] = [];
-    const kernel = this.usesKernel();
-    const maskT = kernel ? undefined : attentionMask(pads, L);
-    const pos = new Float32Array(N);
-    for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) pos[b * L + l] = Math.max(0, l - (pads[b] as number));
-    const rope = this.rope(pos, [B, L, 1, dh]);
+    const maskT = this.usesKernel() ? undefined : attentionMask(pads, L);
+    const rope = this.rope(rowPositions(pads, L), [B, L, 1, dh]);
     const scale = 1 / Math.sqrt(dh);
     let x = this.embed(input.ids);
     for (let i = 0; i < c.nLayers; i++) {
@@ -142,15 +137,7 @@ export class LlamaModel implements CausalLM {
       x = tf.add(x, this.proj(tf.reshape(o, [N, H * dh]) as tf.Tensor2D, `${p}.self_attn.o_proj`));
       x = this.mlp(x, p);
     }
-    let last = x;
-    if (input.headFrom !== 0 || input.headCount !== L) {
-      const x3 = tf.reshape(x, [B, L, c.hiddenSize]);
-      last = tf.reshape(tf.slice(x3, [0, input.headFrom, 0], [B, input.headCount, c.hiddenSize]), [
-        B * input.headCount,
-        c.hiddenSize,
-      ]);
-    }
-    return { logits: this.logits(last), kv };
+    return { logits: this.logits(headColumns(x, input)), kv };
   }
 
   /** One token per row: rmsnormed input of layer `p`, q `[B,1,H,dh]`, repeated k, v. */
