@@ -185,11 +185,30 @@ export function rotaryTables(pos: ArrayLike<number>, headDim: number, base: numb
   return { cos, sin };
 }
 
-/** Apply rotary embedding to `x [..., headDim]`: `x cos + rotate_half(x) sin`, `rotate_half([a, b]) = [-b, a]`. */
+const rotateHalfMatrices = new Map<number, Float32Array>();
+
+/** `R [d, d]` with `x R = rotate_half(x) = [-b, a]` for `x = [a, b]` (one +-1 per column). */
+function rotateHalfMatrix(d: number): Float32Array {
+  let m = rotateHalfMatrices.get(d);
+  if (!m) {
+    const half = d / 2;
+    m = new Float32Array(d * d);
+    for (let j = 0; j < half; j++) m[(j + half) * d + j] = -1;
+    for (let j = half; j < d; j++) m[(j - half) * d + j] = 1;
+    rotateHalfMatrices.set(d, m);
+  }
+  return m;
+}
+
+/**
+ * Apply rotary embedding to `x [..., headDim]`: `x cos + rotate_half(x) sin`, `rotate_half([a, b]) = [-b, a]`.
+ * `rotate_half` is a product with a signed permutation matrix (exact: one non-zero term per
+ * output): on wasm, SplitV + Concat of the halves cost ~6x that matmul (profile in BENCHMARKS.md).
+ */
 export function applyRotary(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
-  const half = (x.shape[x.rank - 1] as number) / 2;
-  const [a, b] = tf.split(x, [half, half], -1) as [tf.Tensor, tf.Tensor];
-  const rotated = tf.concat([tf.neg(b), a], -1);
+  const d = x.shape[x.rank - 1] as number;
+  const r = tf.tensor2d(rotateHalfMatrix(d), [d, d]);
+  const rotated = tf.reshape(tf.matMul(tf.reshape(x, [-1, d]), r), x.shape);
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
 }
 

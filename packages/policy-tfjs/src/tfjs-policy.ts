@@ -29,6 +29,10 @@ import { defaultWorkerScript, WorkerPool } from './worker-pool';
 import type { WeightsPayload } from './worker-protocol';
 
 /** Options shared by every {@link TfjsPolicy}. */
+
+/** Smallest sampling batch that `parallelSampling: 'auto'` splits across the workers. */
+export const PARALLEL_SAMPLING_MIN_ROWS = 32;
+
 export interface TfjsPolicyOptions {
   /** Seed of the policy's own RNG (used when a `generate` call has no `sampling.seed`). */
   readonly seed?: number;
@@ -59,10 +63,12 @@ export interface TfjsPolicyOptions {
   /** Split `logProbs` across the workers (default true when `workers > 0`). */
   readonly parallelLogProbs?: boolean;
   /**
-   * Split sampling batches across the workers too (default false: with the kernel KV cache,
-   * per-op overhead dominates and the split did not pay on the reference model; see BENCHMARKS.md).
+   * Split sampling batches across the workers too. `auto` splits batches of at least
+   * {@link PARALLEL_SAMPLING_MIN_ROWS} rows (measured in two `pnpm bench:grpo` runs: the
+   * quickstart's sampling, 64-row batches, took 21-27% less time split in two; smaller slices pay
+   * the per-op overhead on both threads for less work). Default false (needs `workers > 0`).
    */
-  readonly parallelSampling?: boolean;
+  readonly parallelSampling?: boolean | 'auto';
   /** Worker entry script (default: `policy-worker.js` next to the built package entry). */
   readonly workerScript?: string;
   /** Where attention runs (see `Transformer`). Default `auto`: the wasm SIMD kernels on wasm/cpu, tfjs ops elsewhere. */
@@ -168,7 +174,9 @@ export class TfjsPolicy implements Policy {
 
   /** One batch: in-process, or split between this thread and the sampling workers. */
   private async generateChunk(rows: GenerationRow[], sampling: SamplingParams): Promise<GenerationResult[]> {
-    const pool = this.options.parallelSampling ? this.workerPool() : undefined;
+    const split = this.options.parallelSampling;
+    const wanted = split === true || (split === 'auto' && rows.length >= PARALLEL_SAMPLING_MIN_ROWS);
+    const pool = wanted ? this.workerPool() : undefined;
     const threads = pool ? Math.min(pool.size + 1, Math.floor(rows.length / (this.options.minRowsPerThread ?? 8))) : 1;
     if (!pool || threads < 2) return generateBatch(this.model, this.tokenizer, rows, sampling);
     const parts: GenerationRow[][] = [];
@@ -182,11 +190,15 @@ export class TfjsPolicy implements Policy {
     return pool.generate(weights, theirs, sampling, () => generateBatch(this.model, this.tokenizer, mine, sampling));
   }
 
-  /** The worker pool (created on first use) when `workers > 0` and the worker script exists. */
+  /**
+   * The worker pool (created on first use) when `workers > 0` and the worker script exists; none
+   * once a worker of it has died (the call that saw it failed, later calls run in this thread).
+   */
   private workerPool(): WorkerPool | undefined {
     const n = this.options.workers ?? 0;
     if (n <= 0) return undefined;
-    if (this.sharedPool) return this.sharedPool;
+    if (this.sharedPool) return this.sharedPool.failed() ? undefined : this.sharedPool;
+    if (this.pool?.failed()) return undefined;
     if (!this.pool) {
       const script = this.options.workerScript ?? defaultWorkerScript();
       if (!script) return undefined;

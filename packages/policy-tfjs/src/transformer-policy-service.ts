@@ -45,8 +45,11 @@ export const transformerPolicyOptions = z
      * (training). `auto`: one less than the available cores, at most 1, on the wasm backend only.
      */
     workers: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
-    /** Also split sampling batches across the workers. */
-    parallelSampling: z.boolean().default(false),
+    /**
+     * Also split sampling batches across the workers: `auto` for batches of at least 32 rows (the
+     * quickstart's sampling took 21-27% less time split in two), or always / never.
+     */
+    parallelSampling: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     /** Fraction of each `logProbs` batch given to the workers (they also recompute their forward). */
     workerShare: z.number().gt(0).lt(1).default(0.4),
   })

@@ -10,7 +10,28 @@ export const MASKED = -1e9;
 
 export { ONE_HOT_MAX_VOCAB } from './layers';
 
-type Rope = { readonly cos: tf.Tensor; readonly sin: tf.Tensor };
+/**
+ * Rotary tables; `qkvCos`/`qkvSin` (`[B, L, 3, 1, dh]`: q and k rows, then 1 / 0 for v) rotate a
+ * whole fused `qkv` tensor at once, without splitting it (SplitV/Concat are slow on wasm).
+ */
+type Rope = {
+  readonly cos: tf.Tensor;
+  readonly sin: tf.Tensor;
+  readonly qkvCos?: tf.Tensor;
+  readonly qkvSin?: tf.Tensor;
+};
+
+/** `[B, L, 3, 1, dh]` tables from `[B*L, dh]` rows: the row twice (q, k), then `fill` (v). */
+function qkvTable(rows: Float32Array, n: number, dh: number, fill: number): Float32Array {
+  const out = new Float32Array(n * 3 * dh);
+  for (let r = 0; r < n; r++) {
+    const src = rows.subarray(r * dh, (r + 1) * dh);
+    out.set(src, r * 3 * dh);
+    out.set(src, r * 3 * dh + dh);
+    out.fill(fill, r * 3 * dh + 2 * dh, (r + 1) * 3 * dh);
+  }
+  return out;
+}
 
 /** Additive causal + left-padding mask `[B, 1, L, L]`. */
 export function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
@@ -121,7 +142,10 @@ export class Transformer {
   ): tf.Tensor {
     const [B, L, threeH, dh] = qkv.shape as [number, number, number, number];
     let x = qkv;
-    if (rope || kv) {
+    if (rope?.qkvCos && rope.qkvSin && !kv) {
+      const x5 = tf.reshape(qkv, [B, L, 3, threeH / 3, dh]);
+      x = tf.reshape(applyRotary(x5, rope.qkvCos, rope.qkvSin), [B, L, threeH, dh]);
+    } else if (rope || kv) {
       const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const cos = rope && tf.reshape(rope.cos, [B, L, 1, dh]);
       const sin = rope && tf.reshape(rope.sin, [B, L, 1, dh]);
@@ -240,6 +264,13 @@ export class Transformer {
     if (c.positional === 'rotary') {
       const tables = rotaryTables(rowPositions(pads, L), dh, c.ropeBase);
       rope = { cos: tf.tensor4d(tables.cos, [B, 1, L, dh]), sin: tf.tensor4d(tables.sin, [B, 1, L, dh]) };
+      if (!maskT && !input.collectKV) {
+        rope = {
+          ...rope,
+          qkvCos: tf.tensor5d(qkvTable(tables.cos, N, dh, 1), [B, L, 3, 1, dh]),
+          qkvSin: tf.tensor5d(qkvTable(tables.sin, N, dh, 0), [B, L, 3, 1, dh]),
+        };
+      }
     }
     let x = this.embed(input.ids);
     if (c.positional === 'learned') x = tf.add(x, this.learnedPositions(pads, L));

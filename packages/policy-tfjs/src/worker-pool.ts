@@ -6,6 +6,7 @@ import type { GenerationRow } from './generate-batch';
 import { HfTokenizer } from './hf-tokenizer';
 import type { PolicyModelConfig } from './model-family';
 import type { BackwardJob, ForwardJob, GenerateJob, WeightsPayload, WorkerInit, WorkerReply } from './worker-protocol';
+import { DEAD_INDEX, WorkerWatchdog } from './worker-watchdog';
 
 /**
  * The worker script shipped next to the built entry (`dist/policy-worker.js`, or `.mjs` in a
@@ -28,11 +29,17 @@ interface Slot {
   readonly worker: Worker;
   /** Main side of the synchronous reply channel. */
   readonly port: MessagePort;
-  /** Set to 1 by the worker after each synchronous reply. */
+  /**
+   * `[0]`: set to 1 by the worker after each synchronous reply; `[DEAD_INDEX]`: set to 1 by the
+   * watchdog when the worker's thread has ended.
+   */
   readonly flag: Int32Array;
 }
 
-/** Longest synchronous wait for a worker (ms) before giving up. */
+/**
+ * Longest synchronous wait (ms) for a worker that is alive but silent (a dead one is noticed by
+ * the watchdog within milliseconds).
+ */
 const SYNC_TIMEOUT_MS = 600_000;
 
 /**
@@ -48,6 +55,9 @@ export class WorkerPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private busy = 0;
+  private readonly watchdog = new WorkerWatchdog();
+  /** Why the pool stopped working (a worker exited or crashed); later calls should not use it. */
+  private failure: Error | undefined;
 
   constructor(
     readonly size: number,
@@ -56,9 +66,21 @@ export class WorkerPool {
     private readonly tokenizer: Tokenizer,
   ) {}
 
-  /** True once every worker has initialised its backend. */
+  /** True once every worker has initialised its backend, and until one of them fails. */
   isReady(): boolean {
-    return this.started;
+    return this.started && !this.failure;
+  }
+
+  /** The error that ended this pool (a worker's thread exited or crashed), if any. */
+  failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Record the pool's first failure and reject every asynchronous job still waiting. */
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
   }
 
   /** Start the workers (idempotent); resolves when all are ready. */
@@ -68,7 +90,8 @@ export class WorkerPool {
       for (let i = 0; i < this.size; i++) {
         const worker = new Worker(this.script);
         const channel = new MessageChannel();
-        const flag = new Int32Array(new SharedArrayBuffer(4));
+        const flag = new Int32Array(new SharedArrayBuffer(8));
+        const index = i;
         worker.on('message', (reply: WorkerReply) => {
           if (reply.id === -1) {
             if ('error' in reply) reject(new Error(`policy worker failed to start: ${reply.error}`));
@@ -87,8 +110,12 @@ export class WorkerPool {
         });
         worker.on('error', (e) => {
           reject(e);
-          for (const p of this.pending.values()) p.reject(e);
-          this.pending.clear();
+          this.fail(new Error(`policy worker ${index} crashed: ${e.message}`));
+        });
+        worker.on('exit', (code) => {
+          const e = new Error(`policy worker ${index} exited (code ${code})`);
+          reject(e);
+          if (this.slots.some((s) => s.worker === worker)) this.fail(e);
         });
         const init: WorkerInit = {
           type: 'init',
@@ -101,8 +128,9 @@ export class WorkerPool {
           },
           port: channel.port2,
           flag,
+          lifeline: this.watchdog.lifeline(flag),
         };
-        worker.postMessage(init, [channel.port2]);
+        worker.postMessage(init, [channel.port2, init.lifeline]);
         this.slots.push({ worker, port: channel.port1, flag });
       }
     });
@@ -112,6 +140,7 @@ export class WorkerPool {
   private slot(i: number): Slot {
     const s = this.slots[i];
     if (!s || !this.started) throw new Error('worker pool not started');
+    if (this.failure) throw this.failure;
     return s;
   }
 
@@ -183,6 +212,10 @@ export class WorkerPool {
         if ('error' in reply) throw new Error(`policy worker: ${reply.error}`);
         return reply;
       }
+      if (Atomics.load(s.flag, DEAD_INDEX) === 1) {
+        this.fail(new Error(`policy worker ${i} stopped (its thread exited or crashed) before answering job ${id}`));
+        throw this.failure;
+      }
       if (Date.now() > deadline) throw new Error(`policy worker ${i} did not answer job ${id} in time`);
       Atomics.wait(s.flag, 0, 0, 1000);
       Atomics.store(s.flag, 0, 0);
@@ -197,5 +230,6 @@ export class WorkerPool {
     this.started = false;
     for (const s of slots) s.port.close();
     await Promise.all(slots.map((s) => s.worker.terminate()));
+    await this.watchdog.dispose();
   }
 }

@@ -20,6 +20,8 @@ export interface WorkerInit {
   readonly tokenizer: TokenizerSpec;
   readonly port: MessagePort;
   readonly flag: Int32Array;
+  /** Held (unused) by the worker; its closing tells the pool's watchdog that the worker is gone. */
+  readonly lifeline: MessagePort;
 }
 
 /** Sample rows (with their RNG states); answered asynchronously on the worker's parent port. */

@@ -1,33 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import { tinyPolicy } from './testing/tiny-policy';
+import { buildWorkerBundle } from './testing/worker-bundle';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const repo = join(pkg, '..', '..');
-const esbuild = join(repo, 'node_modules', '.bin', 'esbuild');
-const outDir = join(pkg, 'node_modules', '.cache', 'trellis-test');
-const script = join(outDir, 'policy-worker.mjs');
+let script: string;
 
 beforeAll(async () => {
   await initBackend('wasm');
-  if (!existsSync(esbuild)) throw new Error(`esbuild (a root devDependency) is missing at ${esbuild}: run pnpm install`);
-  mkdirSync(outDir, { recursive: true });
-  execFileSync(esbuild, [
-    join(pkg, 'src', 'policy-worker.ts'),
-    '--bundle',
-    '--platform=node',
-    '--format=esm',
-    '--external:@tensorflow/*',
-    '--external:@huggingface/*',
-    `--alias:@trellis/core=${join(repo, 'packages', 'core', 'src', 'index.ts')}`,
-    '--log-level=warning',
-    `--outfile=${script}`,
-  ]);
+  script = buildWorkerBundle();
 });
 
 describe('worker threads', () => {

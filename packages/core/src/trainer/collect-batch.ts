@@ -85,14 +85,25 @@ export class BatchCollector {
       groupSize: config.groupSize,
       rng: rng.split('strategy'),
       feedback,
-      score: (problem, rollouts) => scorer.score(problem, rollouts),
+      score: async (problem, rollouts) => {
+        const t0 = performance.now();
+        try {
+          return await scorer.score(problem, rollouts);
+        } finally {
+          metrics.count('time/reward_s', (performance.now() - t0) / 1000);
+        }
+      },
       metric: (name, value) => metrics.add(name, value),
       count: (name, by) => metrics.count(name, by),
     });
     metrics.count('time/generate_s', (performance.now() - started) / 1000);
     for (const group of out.groups as RolloutGroup[]) {
       const unscored = group.rollouts.filter((r) => !scorer.isScored(r));
-      if (unscored.length) await scorer.score(group.problem, unscored);
+      if (unscored.length) {
+        const t0 = performance.now();
+        await scorer.score(group.problem, unscored);
+        metrics.count('time/reward_s', (performance.now() - t0) / 1000);
+      }
     }
     // Every sampled token and sequence, also those of samples the strategy did not keep
     // (multi-turn drops unsolved turns); prefilled tokens are not generated.

@@ -75,8 +75,10 @@ export class PolicyUpdate {
     // behaviour log-probs (equal to a recomputation within float32 rounding) serve as old log-probs.
     const onPolicy =
       config.oldLogProbs === 'behaviour' || (config.oldLogProbs === 'auto' && config.ppoEpochs === 1 && size >= rollouts.length);
+    const scoring = performance.now();
     const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, chunk);
     const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, chunk) : undefined;
+    metrics.count('time/score_s', (performance.now() - scoring) / 1000);
     const adv = this.advantages(rollouts, old, ref, metrics);
     const flat = adv.flatMap((row, i) =>
       rollouts[i]?.policyGradient === false ? [] : row.filter((_, t) => rollouts[i]?.lossMask[t]),
@@ -91,6 +93,7 @@ export class PolicyUpdate {
     );
     let nonFinite = 0;
     let applied = 0;
+    const optimizing = performance.now();
     for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
       for (const minibatch of packUnits(rng.shuffle(units), size)) {
         const rows = scoringOrder(rollouts, minibatch);
@@ -99,6 +102,7 @@ export class PolicyUpdate {
         else nonFinite++;
       }
     }
+    metrics.count('time/optimize_s', (performance.now() - optimizing) / 1000);
     return { nonFinite, applied, trainedTokens };
   }
 
