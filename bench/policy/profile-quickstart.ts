@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadPolicy } from '../../packages/policy-tfjs/src/index';
+import { kernelReport } from './kernel-report';
 
 await initBackend('wasm');
 const policy = await loadPolicy('examples/arithmetic/base');
@@ -34,19 +35,7 @@ async function report(name: string, fn: () => void) {
   const t0 = performance.now();
   fn();
   const wall = performance.now() - t0;
-  const info = await tf.profile(() => fn());
-  const by = new Map<string, { ms: number; n: number }>();
-  for (const k of info.kernels) {
-    const e = by.get(k.name) ?? { ms: 0, n: 0 };
-    e.ms += Number(k.kernelTimeMs) || 0;
-    e.n++;
-    by.set(k.name, e);
-  }
-  const total = [...by.values()].reduce((a, b) => a + b.ms, 0);
-  console.log(`\n${name}: wall ${wall.toFixed(0)} ms; ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
-  for (const [k, e] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
-    console.log(`  ${k.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms  x${e.n}`);
-  }
+  await kernelReport(name, fn, `wall ${wall.toFixed(0)} ms; `);
 }
 await report(`reference log-probs, ${B} x (12 + 36) tokens`, score);
 await report(`gradient of log-probs + entropy, ${B} x (12 + 36) tokens`, grad);
