@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedAttention } from './kernels/fused-attention';
 import type { KernelKVCache } from './kernels/kv-cache-kernel';
+import type { RotaryRows } from './kernels/wasm-kernels';
 import { applyRotary, dense, embedTokens, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
 import type { ResolvedModelConfig } from './model-config';
 import { type WeightMap, weight } from './transformer-weights';
@@ -11,27 +12,15 @@ export const MASKED = -1e9;
 export { ONE_HOT_MAX_VOCAB } from './layers';
 
 /**
- * Rotary tables; `qkvCos`/`qkvSin` (`[B, L, 3, 1, dh]`: q and k rows, then 1 / 0 for v) rotate a
- * whole fused `qkv` tensor at once, without splitting it (SplitV/Concat are slow on wasm).
+ * Rotary tables of a forward pass: `rows` (`[B, L, dh]` arrays) for the fused kernel, which rotates
+ * q and k itself; `cos`/`sin` tensors (`[B, 1, L, dh]`) only where tfjs ops rotate (the tfjs
+ * attention path and the KV-collecting prefill).
  */
 type Rope = {
-  readonly cos: tf.Tensor;
-  readonly sin: tf.Tensor;
-  readonly qkvCos?: tf.Tensor;
-  readonly qkvSin?: tf.Tensor;
+  readonly rows: RotaryRows;
+  readonly cos?: tf.Tensor;
+  readonly sin?: tf.Tensor;
 };
-
-/** `[B, L, 3, 1, dh]` tables from `[B*L, dh]` rows: the row twice (q, k), then `fill` (v). */
-function qkvTable(rows: Float32Array, n: number, dh: number, fill: number): Float32Array {
-  const out = new Float32Array(n * 3 * dh);
-  for (let r = 0; r < n; r++) {
-    const src = rows.subarray(r * dh, (r + 1) * dh);
-    out.set(src, r * 3 * dh);
-    out.set(src, r * 3 * dh + dh);
-    out.fill(fill, r * 3 * dh + 2 * dh, (r + 1) * 3 * dh);
-  }
-  return out;
-}
 
 /** Additive causal + left-padding mask `[B, 1, L, L]`. */
 export function attentionMask(pads: readonly number[], L: number): tf.Tensor4D {
@@ -123,7 +112,7 @@ export class Transformer {
   private tfjsAttention(qkv: tf.Tensor, mask: tf.Tensor4D, rope: Rope | undefined, scale: number, kv?: LayerKV[]): tf.Tensor {
     const heads = tf.transpose(qkv, [0, 2, 1, 3]);
     let [q, k, v] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    if (rope) {
+    if (rope?.cos && rope.sin) {
       q = applyRotary(q, rope.cos, rope.sin) as tf.Tensor4D;
       k = applyRotary(k, rope.cos, rope.sin) as tf.Tensor4D;
     }
@@ -141,21 +130,15 @@ export class Transformer {
     kv?: LayerKV[],
   ): tf.Tensor {
     const [B, L, threeH, dh] = qkv.shape as [number, number, number, number];
-    let x = qkv;
-    if (rope?.qkvCos && rope.qkvSin && !kv) {
-      const x5 = tf.reshape(qkv, [B, L, 3, threeH / 3, dh]);
-      x = tf.reshape(applyRotary(x5, rope.qkvCos, rope.qkvSin), [B, L, threeH, dh]);
-    } else if (rope || kv) {
-      const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const cos = rope && tf.reshape(rope.cos, [B, L, 1, dh]);
-      const sin = rope && tf.reshape(rope.sin, [B, L, 1, dh]);
-      const qr = rope ? applyRotary(q, cos as tf.Tensor, sin as tf.Tensor) : q;
-      const kr = rope ? applyRotary(k, cos as tf.Tensor, sin as tf.Tensor) : k;
-      if (rope) x = tf.concat([qr, kr, v], 2);
-      kv?.push({ k: tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D, v: tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D });
-    }
     if (threeH % 3 !== 0) throw new Error('internal: qkv heads not divisible by 3');
-    return fusedAttention(x, pads, scale);
+    if (kv) {
+      // the prefill keeps rotated keys and values for the KV cache; the kernel rotates its own copy
+      const [, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const kr =
+        rope?.cos && rope.sin ? applyRotary(k, tf.reshape(rope.cos, [B, L, 1, dh]), tf.reshape(rope.sin, [B, L, 1, dh])) : k;
+      kv.push({ k: tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D, v: tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D });
+    }
+    return fusedAttention(qkv, pads, scale, rope?.rows);
   }
 
   private embedStep(tokens: Int32Array, positions: readonly number[]): tf.Tensor2D {
@@ -181,20 +164,15 @@ export class Transformer {
   decodeStepKernel(tokens: Int32Array, positions: readonly number[], cache: KernelKVCache, t: number): tf.Tensor2D {
     const c = this.config;
     const B = tokens.length;
-    const H = c.nHeads;
     const dh = this.headDim;
     let x = this.embedStep(tokens, positions);
-    const rope = this.rotaryStep(positions);
+    const rows = c.positional === 'rotary' ? rotaryTables(positions, dh, c.ropeBase) : undefined;
     const scale = 1 / Math.sqrt(dh);
     for (let i = 0; i < c.nLayers; i++) {
       const p = `blocks.${i}`;
       const h = layerNorm(x, this.w(`${p}.ln1.weight`), this.w(`${p}.ln1.bias`), c.layerNormEps);
-      let qkv: tf.Tensor = dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`));
-      if (rope) {
-        const [q, k, v] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-        qkv = tf.concat([applyRotary(q, rope.cos, rope.sin), applyRotary(k, rope.cos, rope.sin), v], 1);
-      }
-      const o = tf.tensor2d(cache.attend(i, qkv.dataSync() as Float32Array, t, scale), [B, c.dModel]);
+      const qkv = dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`));
+      const o = tf.tensor2d(cache.attend(i, qkv.dataSync() as Float32Array, t, scale, rows), [B, c.dModel]);
       x = tf.add(x, dense(o, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
       x = this.mlp(x, p);
     }
@@ -262,15 +240,13 @@ export class Transformer {
     const maskT = this.usesKernel() ? undefined : attentionMask(pads, L);
     let rope: Rope | undefined;
     if (c.positional === 'rotary') {
-      const tables = rotaryTables(rowPositions(pads, L), dh, c.ropeBase);
-      rope = { cos: tf.tensor4d(tables.cos, [B, 1, L, dh]), sin: tf.tensor4d(tables.sin, [B, 1, L, dh]) };
-      if (!maskT && !input.collectKV) {
-        rope = {
-          ...rope,
-          qkvCos: tf.tensor5d(qkvTable(tables.cos, N, dh, 1), [B, L, 3, 1, dh]),
-          qkvSin: tf.tensor5d(qkvTable(tables.sin, N, dh, 0), [B, L, 3, 1, dh]),
-        };
-      }
+      const rows = rotaryTables(rowPositions(pads, L), dh, c.ropeBase);
+      const tensors = maskT || input.collectKV;
+      rope = {
+        rows,
+        cos: tensors ? tf.tensor4d(rows.cos, [B, 1, L, dh]) : undefined,
+        sin: tensors ? tf.tensor4d(rows.sin, [B, 1, L, dh]) : undefined,
+      };
     }
     let x = this.embed(input.ids);
     if (c.positional === 'learned') x = tf.add(x, this.learnedPositions(pads, L));

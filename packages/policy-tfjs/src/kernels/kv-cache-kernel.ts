@@ -1,4 +1,4 @@
-import { ensureMemory, kernelInstance, pinMemory, unpinMemory } from './wasm-kernels';
+import { ensureMemory, kernelInstance, pinMemory, placeRotary, type RotaryRows, unpinMemory } from './wasm-kernels';
 
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
@@ -14,6 +14,8 @@ export class KernelKVCache {
   private scores: number;
   private qkv: number;
   private out: number;
+  private cos: number;
+  private sin: number;
   private released = false;
 
   constructor(
@@ -39,12 +41,16 @@ export class KernelKVCache {
     this.scores = take(tMax * 4);
     this.qkv = take(B * 3 * H * dh * 4);
     this.out = take(B * H * dh * 4);
+    this.cos = take(B * dh * 4);
+    this.sin = take(B * dh * 4);
     const base = pinMemory(at);
     for (const list of [this.k, this.v]) list.forEach((off, i) => (list[i] = off + base));
     this.pads += base;
     this.scores += base;
     this.qkv += base;
     this.out += base;
+    this.cos += base;
+    this.sin += base;
     new Int32Array(kernelInstance().memory.buffer, this.pads, B).set(pads);
   }
 
@@ -65,13 +71,15 @@ export class KernelKVCache {
 
   /**
    * Append this step's keys/values (from `qkv [B, 3, H, dh]`) at cache index `t` of `layer` and
-   * return the attention output `[B, H * dh]`.
+   * return the attention output `[B, H * dh]`. With `rope` (`[B, dh]` tables for this step's
+   * positions), the kernel rotates q and k first.
    */
-  attend(layer: number, qkv: Float32Array, t: number, scale: number): Float32Array {
+  attend(layer: number, qkv: Float32Array, t: number, scale: number, rope?: RotaryRows): Float32Array {
     if (t >= this.tMax) throw new Error(`KV cache full (${this.tMax})`);
     const k = kernelInstance();
-    ensureMemory(k, this.out + this.B * this.H * this.dh * 4);
+    ensureMemory(k, this.sin + this.B * this.dh * 4);
     new Float32Array(k.memory.buffer, this.qkv, qkv.length).set(qkv);
+    const [cos, sin] = placeRotary(k, rope, this.cos, this.sin);
     k.decodeAttention(
       this.qkv,
       this.k[layer] as number,
@@ -85,6 +93,8 @@ export class KernelKVCache {
       this.tMax,
       scale,
       this.scores,
+      cos,
+      sin,
     );
     return new Float32Array(k.memory.buffer, this.out, this.B * this.H * this.dh).slice();
   }

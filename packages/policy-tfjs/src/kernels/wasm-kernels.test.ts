@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../init-backend';
+import { applyRotary, rotaryTables } from '../layers';
+import { rowPositions } from '../transformer';
 import { fusedAttention } from './fused-attention';
+import { KernelKVCache } from './kv-cache-kernel';
 import { MATMUL_WASM_BASE64 } from './matmul-wasm';
 import { wasmBatchMatMul } from './wasm-kernels';
 
@@ -68,6 +71,52 @@ describe('wasm SIMD batched matmul', () => {
     const g1 = tf.grad(loss((x) => fusedAttention(x, pads, scale)))(qkv);
     const g2 = tf.grad(loss(reference))(qkv);
     expect(maxDiff(g1.dataSync(), g2.dataSync())).toBeLessThan(1e-5);
+  });
+
+  it('rotates q and k inside the fused attention exactly like applyRotary, gradient included', () => {
+    const [B, L, H, dh] = [3, 6, 2, 12]; // half = 6: the SIMD loop and its scalar tail
+    const pads = [0, 1, 4];
+    const scale = 1 / Math.sqrt(dh);
+    const rows = rotaryTables(rowPositions(pads, L), dh, 10000);
+    const qkv = tf.randomNormal([B, L, 3 * H, dh], 0, 1, 'float32', 8);
+    const w = tf.randomNormal([B, L, H, dh], 0, 1, 'float32', 9);
+    const cos = tf.tensor4d(rows.cos, [B, L, 1, dh]);
+    const sin = tf.tensor4d(rows.sin, [B, L, 1, dh]);
+    const rotatedFirst = (x: tf.Tensor) => {
+      const [q, k, v] = tf.split(x, 3, 2);
+      const r = tf.concat([applyRotary(q as tf.Tensor, cos, sin), applyRotary(k as tf.Tensor, cos, sin), v as tf.Tensor], 2);
+      return fusedAttention(r, pads, scale);
+    };
+    const inKernel = (x: tf.Tensor) => fusedAttention(x, pads, scale, rows);
+    expect(maxDiff(inKernel(qkv).dataSync(), rotatedFirst(qkv).dataSync())).toBeLessThan(1e-6);
+    const loss = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.sum(tf.mul(f(x), w));
+    const g1 = tf.grad(loss(inKernel))(qkv).dataSync();
+    const g2 = tf.grad(loss(rotatedFirst))(qkv).dataSync();
+    expect(maxDiff(g1, g2)).toBeLessThan(1e-5);
+    expect(maxDiff(g1, new Float32Array(g1.length))).toBeGreaterThan(0.1);
+  });
+
+  it('a decode step rotates its q and k in the kernel exactly like applyRotary', () => {
+    const [B, H, dh, tMax] = [2, 2, 8, 4];
+    const pads = [0, 1];
+    const positions = [3, 2];
+    const rows = rotaryTables(positions, dh, 10000);
+    const qkv = tf.randomNormal([B, 3, H, dh], 0, 1, 'float32', 10);
+    const [q, k, v] = tf.split(qkv, 3, 1);
+    const cos = tf.tensor4d(rows.cos, [B, 1, 1, dh]);
+    const sin = tf.tensor4d(rows.sin, [B, 1, 1, dh]);
+    const pre = tf.concat([applyRotary(q as tf.Tensor, cos, sin), applyRotary(k as tf.Tensor, cos, sin), v as tf.Tensor], 1);
+    const run = (x: Float32Array, rope?: { cos: Float32Array; sin: Float32Array }) => {
+      const cache = new KernelKVCache(B, H, dh, tMax, 1, pads);
+      try {
+        return cache.attend(0, x, 3, 0.5, rope);
+      } finally {
+        cache.release();
+      }
+    };
+    const want = run(pre.dataSync() as Float32Array);
+    const got = run(qkv.dataSync() as Float32Array, rows);
+    expect(maxDiff(got, want)).toBeLessThan(1e-6);
   });
 });
 

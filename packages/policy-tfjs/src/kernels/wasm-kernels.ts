@@ -30,6 +30,8 @@ export interface KernelExports {
     tMax: number,
     scale: number,
     scores: number,
+    cos: number,
+    sin: number,
   ): void;
   attentionScratchBytes(L: number, dh: number): number;
   attentionForward(
@@ -42,6 +44,8 @@ export interface KernelExports {
     dh: number,
     scale: number,
     scratch: number,
+    cos: number,
+    sin: number,
   ): void;
   attentionBackward(
     qkv: number,
@@ -54,6 +58,8 @@ export interface KernelExports {
     dh: number,
     scale: number,
     scratch: number,
+    cos: number,
+    sin: number,
   ): void;
 }
 
@@ -148,8 +154,26 @@ function scratchLayout(k: KernelExports, sizes: readonly number[]): number[] {
 }
 
 /**
+ * Rotary tables for the kernels, one `dh`-float row per token (`[B, L, dh]` for the fused
+ * attention, `[B, dh]` for a decode step): cos and sin with duplicated halves (`rotate_half`).
+ */
+export interface RotaryRows {
+  readonly cos: Float32Array;
+  readonly sin: Float32Array;
+}
+
+/** Copy rotary tables into kernel memory at `[cosAt, sinAt]`; returns the pointers (0, 0 without tables). */
+export function placeRotary(k: KernelExports, rope: RotaryRows | undefined, cosAt: number, sinAt: number): [number, number] {
+  if (!rope) return [0, 0];
+  new Float32Array(k.memory.buffer, cosAt, rope.cos.length).set(rope.cos);
+  new Float32Array(k.memory.buffer, sinAt, rope.sin.length).set(rope.sin);
+  return [cosAt, sinAt];
+}
+
+/**
  * Fused causal attention forward for left-padded rows: `qkv [B, L, 3, H, dh]` (a dense layer's
- * output) to `[B, L, H, dh]`; queries scaled by `scale`; row b attends keys `pads[b] .. t`.
+ * output) to `[B, L, H, dh]`; queries scaled by `scale`; row b attends keys `pads[b] .. t`. With
+ * `rope`, q and k are rotated inside the kernel first (`[B, L, dh]` tables).
  */
 export function wasmAttentionForward(
   qkv: Float32Array,
@@ -158,19 +182,24 @@ export function wasmAttentionForward(
   H: number,
   dh: number,
   scale: number,
+  rope?: RotaryRows,
 ): Float32Array {
   const k = kernelInstance();
   const B = pads.length;
   const outLen = B * L * H * dh;
-  const [qkvAt, padsAt, outAt, scratch] = scratchLayout(k, [
+  const tableBytes = rope ? B * L * dh * 4 : 0;
+  const [qkvAt, padsAt, outAt, scratch, cosAt, sinAt] = scratchLayout(k, [
     qkv.length * 4,
     B * 4,
     outLen * 4,
     k.attentionScratchBytes(L, dh),
-  ]) as [number, number, number, number];
+    tableBytes,
+    tableBytes,
+  ]) as [number, number, number, number, number, number];
   new Float32Array(k.memory.buffer, qkvAt, qkv.length).set(qkv);
   new Int32Array(k.memory.buffer, padsAt, B).set(pads);
-  k.attentionForward(qkvAt, outAt, padsAt, B, L, H, dh, scale, scratch);
+  const [cos, sin] = placeRotary(k, rope, cosAt, sinAt);
+  k.attentionForward(qkvAt, outAt, padsAt, B, L, H, dh, scale, scratch, cos, sin);
   return new Float32Array(k.memory.buffer, outAt, outLen).slice();
 }
 
@@ -183,20 +212,25 @@ export function wasmAttentionBackward(
   H: number,
   dh: number,
   scale: number,
+  rope?: RotaryRows,
 ): Float32Array {
   const k = kernelInstance();
   const B = pads.length;
-  const [qkvAt, doutAt, dqkvAt, padsAt, scratch] = scratchLayout(k, [
+  const tableBytes = rope ? B * L * dh * 4 : 0;
+  const [qkvAt, doutAt, dqkvAt, padsAt, scratch, cosAt, sinAt] = scratchLayout(k, [
     qkv.length * 4,
     dout.length * 4,
     qkv.length * 4,
     B * 4,
     k.attentionScratchBytes(L, dh),
-  ]) as [number, number, number, number, number];
+    tableBytes,
+    tableBytes,
+  ]) as [number, number, number, number, number, number, number];
   const mem = k.memory.buffer;
   new Float32Array(mem, qkvAt, qkv.length).set(qkv);
   new Float32Array(mem, doutAt, dout.length).set(dout);
   new Int32Array(mem, padsAt, B).set(pads);
-  k.attentionBackward(qkvAt, doutAt, dqkvAt, padsAt, B, L, H, dh, scale, scratch);
+  const [cos, sin] = placeRotary(k, rope, cosAt, sinAt);
+  k.attentionBackward(qkvAt, doutAt, dqkvAt, padsAt, B, L, H, dh, scale, scratch, cos, sin);
   return new Float32Array(k.memory.buffer, dqkvAt, qkv.length).slice();
 }
