@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
  */
 function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() =>
-    x.shape[1] <= dy.shape[1] ? tf.matMul(tf.transpose(x), dy) : tf.transpose(tf.matMul(tf.transpose(dy), x)),
+    x.shape[1] <= dy.shape[1] ? tf.matMul(tf.transpose(x), dy) : (tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D),
   );
 }
 
@@ -160,25 +160,49 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(cube, 0.044715)), GELU_C)));
 }
 
+/** Per-position rotary rows, computed once per `(headDim, base)` and grown on demand. */
+const rotaryCache = new Map<string, { cos: Float32Array; sin: Float32Array; count: number }>();
+
+function rotaryRows(headDim: number, base: number, count: number): { cos: Float32Array; sin: Float32Array } {
+  const key = `${headDim}:${base}`;
+  const have = rotaryCache.get(key);
+  if (have && have.count >= count) return have;
+  const n = Math.max(count, 2 * (have?.count ?? 0), 256);
+  const half = headDim / 2;
+  const cos = new Float32Array(n * headDim);
+  const sin = new Float32Array(n * headDim);
+  for (let p = 0; p < n; p++) {
+    for (let i = 0; i < half; i++) {
+      const a = p * base ** ((-2 * i) / headDim);
+      const o = p * headDim;
+      cos[o + i] = cos[o + i + half] = Math.cos(a);
+      sin[o + i] = sin[o + i + half] = Math.sin(a);
+    }
+  }
+  const table = { cos, sin, count: n };
+  rotaryCache.set(key, table);
+  return table;
+}
+
 /**
  * Rotary tables for positions `pos` (one per row/column, flattened): cos and sin of shape
  * `[count, headDim]`, halves duplicated (`rotate_half` convention), frequencies `base^(-2i/headDim)`.
+ * Rows are copied from a per-position table (positions are non-negative integers).
  */
 export function rotaryTables(pos: ArrayLike<number>, headDim: number, base: number): { cos: Float32Array; sin: Float32Array } {
-  const half = headDim / 2;
+  let top = 0;
+  for (let r = 0; r < pos.length; r++) {
+    const p = pos[r] as number;
+    if (!Number.isInteger(p) || p < 0) throw new Error(`rotary position must be a non-negative integer, got ${p}`);
+    if (p > top) top = p;
+  }
+  const table = rotaryRows(headDim, base, top + 1);
   const cos = new Float32Array(pos.length * headDim);
   const sin = new Float32Array(pos.length * headDim);
   for (let r = 0; r < pos.length; r++) {
-    for (let i = 0; i < half; i++) {
-      const a = (pos[r] as number) * base ** ((-2 * i) / headDim);
-      const c = Math.cos(a);
-      const s = Math.sin(a);
-      const o = r * headDim;
-      cos[o + i] = c;
-      cos[o + i + half] = c;
-      sin[o + i] = s;
-      sin[o + i + half] = s;
-    }
+    const from = (pos[r] as number) * headDim;
+    cos.set(table.cos.subarray(from, from + headDim), r * headDim);
+    sin.set(table.sin.subarray(from, from + headDim), r * headDim);
   }
   return { cos, sin };
 }

@@ -23,7 +23,8 @@ function rows(batch: TokenBatch, from: number, to: number): TokenBatch {
  * - `receive`, recorded after this thread's shard (so its gradient runs first): its forward waits
  *   for the workers' log-probs; its gradient sends them `d loss / d log-probs` and returns at once.
  *
- * So the workers' backward passes (a recomputed forward plus backward) overlap this thread's own.
+ * So the workers' backward passes overlap this thread's own. A worker answers from the tape its
+ * forward left when the backward is its next job, else it recomputes the forward (policy-worker.ts).
  * Values and gradients equal the single-thread computation up to float rounding.
  */
 export function parallelLogProbs(

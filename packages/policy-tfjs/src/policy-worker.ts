@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type Tokenizer } from '@trellis/core';
 import type { CausalLM } from './causal-lm';
@@ -8,7 +8,15 @@ import { HfTokenizer } from './hf-tokenizer';
 import { initBackend } from './init-backend';
 import { buildModel, modelParamSpecs } from './model-family';
 import { sequenceLogProbs } from './sequence-log-probs';
-import type { ForwardJob, WeightsPayload, WorkerInit, WorkerMessage, WorkerReply } from './worker-protocol';
+import {
+  type BackwardJob,
+  type ForwardJob,
+  WAKE_INDEX,
+  type WeightsPayload,
+  type WorkerInit,
+  type WorkerMessage,
+  type WorkerReply,
+} from './worker-protocol';
 
 /**
  * Worker-thread entry (started by `WorkerPool`): its own tfjs + wasm backend on one core. It
@@ -59,48 +67,114 @@ function scores(s: State, job: ForwardJob) {
   );
 }
 
-function handle(s: State, msg: Exclude<WorkerMessage, WorkerInit>): void {
-  if (msg.type === 'generate') {
-    load(s, msg.weights);
-    const rows = msg.rows.map((r) => ({ promptIds: r.promptIds, prefillIds: r.prefillIds, rng: Rng.restore(r.rng) }));
-    port?.postMessage({ id: msg.id, results: generateBatch(s.model, s.tokenizer, rows, msg.sampling) } satisfies WorkerReply);
-    return;
+type Job = Exclude<WorkerMessage, WorkerInit>;
+
+/**
+ * How long a worker holds a forward's tape waiting for the main thread's next job. Past it the
+ * tape is dropped and the job kept for a recomputing backward, as when another job comes first.
+ */
+const HOLD_TAPE_MS = 30_000;
+
+/** Thrown out of a held tape when the next job is not its backward. */
+const NOT_MINE = new Error("next job is not this forward's backward");
+
+/** The main thread's next job, read synchronously; undefined after `ms` without one. */
+function nextJob(s: State, ms: number): Job | undefined {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const seen = Atomics.load(s.init.flag, WAKE_INDEX);
+    const got = receiveMessageOnPort(port as MessagePort);
+    if (got) return got.message as Job;
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    Atomics.wait(s.init.flag, WAKE_INDEX, seen, Math.min(left, 1000));
   }
-  if (msg.type === 'forward') {
-    load(s, msg.weights);
-    const out = scores(s, msg);
-    const reply = {
-      id: msg.id,
-      logProbs: out.logProbs.dataSync() as Float32Array,
-      ...(out.entropy ? { entropy: out.entropy.dataSync() as Float32Array } : {}),
-    };
-    tf.dispose([out.logProbs, out.mask, out.entropy as tf.Tensor]);
-    if (msg.keep) {
-      s.kept.set(msg.id, msg);
-      for (const id of s.kept.keys()) if (s.kept.size > 4) s.kept.delete(id);
-    }
-    replySync(s, reply);
-    return;
-  }
-  const job = s.kept.get(msg.id);
-  if (!job) throw new Error(`backward for unknown forward job ${msg.id}`);
-  s.kept.delete(msg.id);
-  load(s, job.weights);
-  const B = job.promptIds.length;
+}
+
+function keep(s: State, job: ForwardJob): void {
+  s.kept.set(job.id, job);
+  for (const id of s.kept.keys()) if (s.kept.size > 4) s.kept.delete(id);
+}
+
+function forwardReply(id: number, out: ReturnType<typeof scores>): WorkerReply {
+  return {
+    id,
+    logProbs: out.logProbs.dataSync() as Float32Array,
+    ...(out.entropy ? { entropy: out.entropy.dataSync() as Float32Array } : {}),
+  };
+}
+
+/** `sum(lp * dLogProbs) + sum(entropy * dEntropy)`, whose gradient the main thread asked for. */
+function backwardLoss(out: ReturnType<typeof scores>, msg: BackwardJob, job: ForwardJob): tf.Scalar {
+  const shape: [number, number] = [job.promptIds.length, job.width];
+  let loss = tf.sum(tf.mul(out.logProbs, tf.tensor2d(msg.dLogProbs, shape)));
+  if (out.entropy && msg.dEntropy) loss = tf.add(loss, tf.sum(tf.mul(out.entropy, tf.tensor2d(msg.dEntropy, shape))));
+  return loss as tf.Scalar;
+}
+
+/** Reply with the weight gradients of `loss`, computed on the tape of `forward`. */
+function replyGrads(s: State, id: number, recomputed: boolean, loss: () => tf.Scalar): void {
   const vars = [...s.vars.values()];
-  const { value, grads } = tf.variableGrads(() => {
-    const out = scores(s, job);
-    let loss = tf.sum(tf.mul(out.logProbs, tf.tensor2d(msg.dLogProbs, [B, job.width])));
-    if (out.entropy && msg.dEntropy) loss = tf.add(loss, tf.sum(tf.mul(out.entropy, tf.tensor2d(msg.dEntropy, [B, job.width]))));
-    return loss as tf.Scalar;
-  }, vars);
+  const { value, grads } = tf.variableGrads(loss, vars);
   value.dispose();
   const list = vars.map((v) => {
     const g = grads[v.name];
     return g ? (g.dataSync() as Float32Array) : new Float32Array(v.size);
   });
   tf.dispose(grads);
-  replySync(s, { id: msg.id, grads: list });
+  replySync(s, { id, grads: list, recomputed });
+}
+
+/**
+ * A forward under the main thread's gradient tape: score on a tape of our own, reply, and wait for
+ * the next job. When it is this forward's backward (the usual case: one `logProbs` call per
+ * minibatch), the gradients come from the held tape without recomputing the forward. Anything else
+ * (another forward first, a sampling job, or nothing for {@link HOLD_TAPE_MS}) drops the tape and
+ * keeps the job for a recomputing backward; the job that came is returned to be handled.
+ */
+function heldForward(s: State, job: ForwardJob): Job | undefined {
+  let next: Job | undefined;
+  try {
+    replyGrads(s, job.id, false, () => {
+      const out = scores(s, job);
+      replySync(s, forwardReply(job.id, out));
+      next = nextJob(s, HOLD_TAPE_MS);
+      if (next?.type !== 'backward' || next.id !== job.id) throw NOT_MINE;
+      const back = next;
+      next = undefined;
+      return backwardLoss(out, back, job);
+    });
+  } catch (e) {
+    if (e !== NOT_MINE) throw e;
+    keep(s, job);
+  }
+  return next;
+}
+
+/** Run one job; returns a job that arrived meanwhile and still has to run (see {@link heldForward}). */
+function handle(s: State, msg: Job): Job | undefined {
+  if (msg.type === 'generate') {
+    load(s, msg.weights);
+    const rows = msg.rows.map((r) => ({ promptIds: r.promptIds, prefillIds: r.prefillIds, rng: Rng.restore(r.rng) }));
+    port?.postMessage({ id: msg.id, results: generateBatch(s.model, s.tokenizer, rows, msg.sampling) } satisfies WorkerReply);
+    return undefined;
+  }
+  if (msg.type === 'forward') {
+    load(s, msg.weights);
+    if (msg.keep) return heldForward(s, msg);
+    const out = scores(s, msg);
+    const reply = forwardReply(msg.id, out);
+    tf.dispose([out.logProbs, out.mask, out.entropy as tf.Tensor]);
+    replySync(s, reply);
+    return undefined;
+  }
+  // The backward of a forward whose tape was dropped: recompute the forward on a new tape.
+  const job = s.kept.get(msg.id);
+  if (!job) throw new Error(`backward for unknown forward job ${msg.id}`);
+  s.kept.delete(msg.id);
+  load(s, job.weights);
+  replyGrads(s, msg.id, true, () => backwardLoss(scores(s, job), msg, job));
+  return undefined;
 }
 
 port.on('message', async (msg: WorkerMessage) => {
@@ -124,12 +198,17 @@ port.on('message', async (msg: WorkerMessage) => {
     return;
   }
   const s = state;
-  try {
-    if (!s) throw new Error('worker used before init');
-    handle(s, msg);
-  } catch (e) {
-    const reply: WorkerReply = { id: msg.id, error: (e as Error).stack ?? String(e) };
-    if (msg.type === 'generate' || !s) port.postMessage(reply);
-    else replySync(s, reply);
+  let job: Job | undefined = msg;
+  while (job) {
+    const current: Job = job;
+    job = undefined;
+    try {
+      if (!s) throw new Error('worker used before init');
+      job = handle(s, current);
+    } catch (e) {
+      const reply: WorkerReply = { id: current.id, error: (e as Error).stack ?? String(e) };
+      if (current.type === 'generate' || !s) port.postMessage(reply);
+      else replySync(s, reply);
+    }
   }
 });

@@ -58,7 +58,7 @@ export interface TfjsPolicyOptions {
   readonly workers?: number;
   /** Smallest slice worth sending to a worker (rows). Default 8. */
   readonly minRowsPerThread?: number;
-  /** Fraction of a `logProbs` batch scored by the workers (they also recompute their forward). Default 0.4. */
+  /** Fraction of a `logProbs` batch scored by the workers. Default 0.5. */
   readonly workerShare?: number;
   /** Split `logProbs` across the workers (default true when `workers > 0`). */
   readonly parallelLogProbs?: boolean;
@@ -266,7 +266,7 @@ export class TfjsPolicy implements Policy {
     const pool = this.pool ?? this.sharedPool;
     const minRows = this.options.minRowsPerThread ?? 8;
     if (pool?.isReady() && Tc > 0 && B >= 2 * minRows && this.options.parallelLogProbs !== false) {
-      return parallelLogProbs(this, pool, batch, Tc, this.options.workerShare ?? 0.4, options?.entropy ?? false);
+      return parallelLogProbs(this, pool, batch, Tc, this.options.workerShare ?? 0.5, options?.entropy ?? false);
     }
     return sequenceLogProbs(this.model, this.tokenizer.padId, batch, options);
   }

@@ -51,7 +51,7 @@ export const transformerPolicyOptions = z
      */
     parallelSampling: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     /** Fraction of each `logProbs` batch given to the workers (they also recompute their forward). */
-    workerShare: z.number().gt(0).lt(1).default(0.4),
+    workerShare: z.number().gt(0).lt(1).default(0.5),
   })
   .strict();
 

@@ -5,7 +5,15 @@ import type { GenerationResult, SamplingParams, Tokenizer } from '@trellis/core'
 import type { GenerationRow } from './generate-batch';
 import { HfTokenizer } from './hf-tokenizer';
 import type { PolicyModelConfig } from './model-family';
-import type { BackwardJob, ForwardJob, GenerateJob, WeightsPayload, WorkerInit, WorkerReply } from './worker-protocol';
+import {
+  type BackwardJob,
+  type ForwardJob,
+  type GenerateJob,
+  WAKE_INDEX,
+  type WeightsPayload,
+  type WorkerInit,
+  type WorkerReply,
+} from './worker-protocol';
 import { DEAD_INDEX, WorkerWatchdog } from './worker-watchdog';
 
 /**
@@ -20,6 +28,12 @@ export function defaultWorkerScript(): string | undefined {
   return undefined;
 }
 
+/** Tell a worker that may be blocked waiting for its next job that one was posted. */
+function wake(s: Slot): void {
+  Atomics.add(s.flag, WAKE_INDEX, 1);
+  Atomics.notify(s.flag, WAKE_INDEX);
+}
+
 interface Pending {
   resolve(results: GenerationResult[]): void;
   reject(e: Error): void;
@@ -31,7 +45,8 @@ interface Slot {
   readonly port: MessagePort;
   /**
    * `[0]`: set to 1 by the worker after each synchronous reply; `[DEAD_INDEX]`: set to 1 by the
-   * watchdog when the worker's thread has ended.
+   * watchdog when the worker's thread has ended; `[WAKE_INDEX]`: bumped by this thread after each
+   * job it posts (a worker blocked between a forward and its backward waits on it).
    */
   readonly flag: Int32Array;
 }
@@ -56,6 +71,11 @@ export class WorkerPool {
   private nextId = 0;
   private busy = 0;
   private readonly watchdog = new WorkerWatchdog();
+  /**
+   * Backward passes answered by the workers: from the tape the forward left (`held`), or by
+   * recomputing the forward (`recomputed`: another job came between a forward and its backward).
+   */
+  readonly backwards = { held: 0, recomputed: 0 };
   /** Why the pool stopped working (a worker exited or crashed); later calls should not use it. */
   private failure: Error | undefined;
 
@@ -90,7 +110,7 @@ export class WorkerPool {
       for (let i = 0; i < this.size; i++) {
         const worker = new Worker(this.script);
         const channel = new MessageChannel();
-        const flag = new Int32Array(new SharedArrayBuffer(8));
+        const flag = new Int32Array(new SharedArrayBuffer(12));
         const index = i;
         worker.on('message', (reply: WorkerReply) => {
           if (reply.id === -1) {
@@ -168,7 +188,9 @@ export class WorkerPool {
               sampling,
             };
             this.pending.set(msg.id, { resolve, reject });
-            this.slot(i).worker.postMessage(msg);
+            const s = this.slot(i);
+            s.worker.postMessage(msg);
+            wake(s);
           }),
       );
       let mine: GenerationResult[];
@@ -190,6 +212,7 @@ export class WorkerPool {
     const s = this.slot(i);
     Atomics.store(s.flag, 0, 0);
     s.worker.postMessage({ type: 'forward', id, ...job } satisfies ForwardJob);
+    wake(s);
     return id;
   }
 
@@ -198,6 +221,7 @@ export class WorkerPool {
     const s = this.slot(i);
     Atomics.store(s.flag, 0, 0);
     s.worker.postMessage({ type: 'backward', ...job } satisfies BackwardJob);
+    wake(s);
   }
 
   /** Block until worker `i` answers job `id` synchronously; throws the worker's error. */
@@ -210,6 +234,7 @@ export class WorkerPool {
         const reply = got.message as WorkerReply;
         if (reply.id !== id) continue;
         if ('error' in reply) throw new Error(`policy worker: ${reply.error}`);
+        if ('grads' in reply) this.backwards[reply.recomputed ? 'recomputed' : 'held']++;
         return reply;
       }
       if (Atomics.load(s.flag, DEAD_INDEX) === 1) {

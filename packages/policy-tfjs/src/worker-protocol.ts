@@ -13,6 +13,9 @@ export interface TokenizerSpec {
 /** `[name, shape, values]` of every weight, in checkpoint order. */
 export type WeightsPayload = [string, number[], Float32Array][];
 
+/** Index in `WorkerInit.flag` of the job counter the pool bumps after each job it posts. */
+export const WAKE_INDEX = 2;
+
 /** First message to a worker; `port` and `flag` carry synchronous replies (see `WorkerPool`). */
 export interface WorkerInit {
   readonly type: 'init';
@@ -61,5 +64,5 @@ export type WorkerMessage = WorkerInit | GenerateJob | ForwardJob | BackwardJob;
 export type WorkerReply =
   | { readonly id: number; readonly results: GenerationResult[] }
   | { readonly id: number; readonly logProbs: Float32Array; readonly entropy?: Float32Array }
-  | { readonly id: number; readonly grads: Float32Array[] }
+  | { readonly id: number; readonly grads: Float32Array[]; readonly recomputed: boolean }
   | { readonly id: number; readonly error: string };

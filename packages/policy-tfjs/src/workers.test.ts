@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import { tinyPolicy } from './testing/tiny-policy';
 import { buildWorkerBundle } from './testing/worker-bundle';
+import type { WorkerPool } from './worker-pool';
 
 let script: string;
 
@@ -63,6 +64,9 @@ describe('worker threads', () => {
       expect(m).toBeLessThan(1e-5);
     });
     tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+    // One logProbs call per tape: the worker answers the backward from the tape it kept.
+    const pool = (pooled as unknown as { pool: WorkerPool }).pool;
+    expect(pool.backwards).toEqual({ held: 1, recomputed: 0 });
     const opt = tf.train.adam(1e-3);
     const step = () => opt.minimize(loss(pooled), false, pooled.trainableVariables());
     step();
@@ -78,6 +82,40 @@ describe('worker threads', () => {
     ref.dispose();
     opt.dispose();
     weights.dispose();
+    single.dispose();
+    pooled.dispose();
+  });
+
+  it('two logProbs calls on one tape: the first backward recomputes, the second uses the held tape, same gradients', async () => {
+    const single = tinyPolicy({ positional: 'rotary' }, 11);
+    const pooled = tinyPolicy({ positional: 'rotary' }, 11, { workers: 1, minRowsPerThread: 2, workerScript: script });
+    expect(await pooled.startWorkers()).toBe(1);
+    const first = { promptIds: [[1, 5], [1, 6, 7], [1], [1, 9]], completionIds: [[4, 5], [7, 8, 9], [8], [12, 13]] };
+    const second = { promptIds: [[1, 3, 4], [1], [1, 2], [1, 7]], completionIds: [[6], [9, 10, 11, 2], [3, 4], [5, 6, 7]] };
+    const loss = (p: typeof single) => () =>
+      tf.add(
+        tf.sum(p.logProbs(first).logProbs),
+        tf.mul(tf.sum(p.logProbs(second, { entropy: true }).entropy as tf.Tensor), 0.3),
+      ) as tf.Scalar;
+    const a = tf.variableGrads(loss(single), single.trainableVariables());
+    const before = tf.memory().numTensors;
+    const b = tf.variableGrads(loss(pooled), pooled.trainableVariables());
+    const pool = (pooled as unknown as { pool: WorkerPool }).pool;
+    expect(pool.backwards).toEqual({ held: 1, recomputed: 1 });
+    expect(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!)).toBeLessThan(1e-4);
+    const ga = Object.values(a.grads);
+    const gb = Object.values(b.grads);
+    expect(gb.length).toBe(ga.length);
+    ga.forEach((g, k) => {
+      const x = g.dataSync();
+      const y = gb[k]!.dataSync();
+      let m = 0;
+      for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
+      expect(m).toBeLessThan(1e-5);
+    });
+    tf.dispose([b.value, ...gb]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a.value, ...ga]);
     single.dispose();
     pooled.dispose();
   });

@@ -32,7 +32,9 @@ export function buildWorkerBundle(): string {
 
 /**
  * A worker script that is the real one, except that its thread exits (code 7) as soon as it
- * receives a job of type `jobType`, before answering it: a worker dying mid-call.
+ * receives a job of type `jobType`, before answering it: a worker dying mid-call. Jobs reach a
+ * worker two ways, both hooked: as `message` events, and read synchronously with
+ * `receiveMessageOnPort` (a worker holding a forward's tape reads its backward that way).
  */
 export function crashingWorkerScript(jobType: 'generate' | 'forward' | 'backward'): string {
   const real = buildWorkerBundle();
@@ -41,8 +43,18 @@ export function crashingWorkerScript(jobType: 'generate' | 'forward' | 'backward
   const hook = join(outDir, `crash-hook-${jobType}.mjs`);
   writeFileSync(
     hook,
-    `import { parentPort } from 'node:worker_threads';
-parentPort.on('message', (m) => { if (m.type === ${JSON.stringify(jobType)}) process.exit(7); });
+    `import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { parentPort } from 'node:worker_threads';
+const type = ${JSON.stringify(jobType)};
+parentPort.on('message', (m) => { if (m.type === type) process.exit(7); });
+const threads = createRequire(import.meta.url)('node:worker_threads');
+const receive = threads.receiveMessageOnPort;
+threads.receiveMessageOnPort = (port) => {
+  const got = receive(port);
+  if (port === parentPort && got?.message?.type === type) process.exit(7);
+  return got;
+};
+syncBuiltinESMExports();
 `,
   );
   const script = join(outDir, `crash-on-${jobType}.mjs`);
