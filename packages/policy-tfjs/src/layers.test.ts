@@ -13,23 +13,26 @@ function referenceGelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
+function expectClose(actual: tf.Tensor, expected: Float32Array): void {
+  const got = actual.dataSync();
+  got.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
+}
+
 describe('gelu', () => {
   const values = [-9, -4, -2.5, -1, -0.3, 0, 0.01, 0.7, 1.5, 3, 8];
   const x = () => tf.tensor2d(values.concat(values.map((v) => v / 3)), [2, values.length]);
 
   it('matches the tanh formula, with and without a gradient tape', () => {
     const input = x();
-    const expected = referenceGelu(input).arraySync() as number[][];
-    const plain = gelu(input).arraySync() as number[][];
+    const expected = referenceGelu(input).dataSync() as Float32Array;
+    const plain = gelu(input);
+    expectClose(plain, expected);
     const taped = tf.grad((t: tf.Tensor) => {
       const y = gelu(t);
-      const rows = y.arraySync() as number[][];
-      for (let i = 0; i < rows.length; i++) for (let j = 0; j < rows[i].length; j++) expect(rows[i][j]).toBeCloseTo(expected[i][j], 5);
+      expectClose(y, expected);
       return tf.sum(y);
     });
-    tf.dispose(taped(input));
-    for (let i = 0; i < plain.length; i++) for (let j = 0; j < plain[i].length; j++) expect(plain[i][j]).toBeCloseTo(expected[i][j], 5);
-    input.dispose();
+    tf.dispose([taped(input), plain, input]);
   });
 
   it('hand-written gradient equals autodiff of the tanh formula', () => {
