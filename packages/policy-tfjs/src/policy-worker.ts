@@ -122,24 +122,70 @@ function replyGrads(s: State, id: number, recomputed: boolean, loss: () => tf.Sc
     return g ? (g.dataSync() as Float32Array) : new Float32Array(v.size);
   });
   tf.dispose(grads);
-  replySync(s, { id, grads: list, recomputed });
+  replySync(s, { id, grads: list, recomputed, numTensors: tf.memory().numTensors });
+}
+
+/** Forward tapes held at once (one per nested `logProbs` call of one minibatch). */
+const MAX_HELD = 8;
+
+/** Same weights, element for element (a nested forward must not move the held tapes' variables). */
+function sameWeights(a: WeightsPayload, b: WeightsPayload): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every(([name, , x], k) => {
+    const [otherName, , y] = b[k] as WeightsPayload[number];
+    if (name !== otherName || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  });
+}
+
+/** A job that can run on a tape nested inside `job`'s: another taped forward with the same weights. */
+function nests(job: ForwardJob, next: Job | undefined, depth: number): next is ForwardJob {
+  return next?.type === 'forward' && next.keep && depth + 1 < MAX_HELD && sameWeights(job.weights, next.weights);
+}
+
+/** The backward of a dropped forward that can be recomputed inside `job`'s tape (same weights). */
+function recomputesInside(s: State, job: ForwardJob, next: Job | undefined): next is BackwardJob {
+  const kept = next?.type === 'backward' ? s.kept.get(next.id) : undefined;
+  return kept !== undefined && sameWeights(job.weights, kept.weights);
+}
+
+/**
+ * Free what a dropped tape saved for its backward. tfjs frees a tape's saved tensors only when an
+ * outermost gradient computation returns; one that throws (a dropped tape) would leave them.
+ */
+function dropTape(): void {
+  const engine = tf.engine().state;
+  if (engine.gradientDepth > 0 || !engine.activeTape) return;
+  for (const node of engine.activeTape) for (const t of node.saved ?? []) t.dispose();
+  engine.activeTape = [];
 }
 
 /**
  * A forward under the main thread's gradient tape: score on a tape of our own, reply, and wait for
- * the next job. When it is this forward's backward (the usual case: one `logProbs` call per
- * minibatch), the gradients come from the held tape without recomputing the forward. Anything else
- * (another forward first, a sampling job, or nothing for {@link HOLD_TAPE_MS}) drops the tape and
- * keeps the job for a recomputing backward; the job that came is returned to be handled.
+ * the next job. When it is this forward's backward, the gradients come from the held tape without
+ * recomputing the forward. When it is another taped forward with the same weights (one minibatch
+ * scored in several length bands: one `logProbs` call each), that forward runs on a tape nested in
+ * this one, up to {@link MAX_HELD} deep: the main thread asks for the backwards last-first, the
+ * nesting's order, so every band is answered from its own tape (past the limit, a band is dropped
+ * and recomputed inside the enclosing tape). Anything else (a sampling job, other weights, or
+ * nothing for {@link HOLD_TAPE_MS}) drops the tape and keeps the job for a recomputing backward;
+ * the job that came is returned to be handled.
  */
-function heldForward(s: State, job: ForwardJob): Job | undefined {
+function heldForward(s: State, job: ForwardJob, depth = 0): Job | undefined {
   let next: Job | undefined;
   try {
     replyGrads(s, job.id, false, () => {
       const out = scores(s, job);
       replySync(s, forwardReply(job.id, out));
       next = nextJob(s, HOLD_TAPE_MS);
-      if (next?.type !== 'backward' || next.id !== job.id) throw NOT_MINE;
+      while (next?.type !== 'backward' || next.id !== job.id) {
+        if (nests(job, next, depth)) next = answering(s, next, () => heldForward(s, next as ForwardJob, depth + 1));
+        else if (recomputesInside(s, job, next)) next = answering(s, next, () => recompute(s, next as BackwardJob, false));
+        else throw NOT_MINE;
+        next ??= nextJob(s, HOLD_TAPE_MS);
+      }
       const back = next;
       next = undefined;
       return backwardLoss(out, back, job);
@@ -147,8 +193,29 @@ function heldForward(s: State, job: ForwardJob): Job | undefined {
   } catch (e) {
     if (e !== NOT_MINE) throw e;
     keep(s, job);
+    dropTape();
   }
   return next;
+}
+
+/** Run `work` for `msg` inside another job's tape; a failure is answered under `msg`'s own id. */
+function answering(s: State, msg: Job, work: () => Job | undefined): Job | undefined {
+  try {
+    return work();
+  } catch (e) {
+    replySync(s, { id: msg.id, error: (e as Error).stack ?? String(e) });
+    return undefined;
+  }
+}
+
+/** The backward of a forward whose tape was dropped: recompute the forward on a new tape. */
+function recompute(s: State, msg: BackwardJob, reload: boolean): undefined {
+  const job = s.kept.get(msg.id);
+  if (!job) throw new Error(`backward for unknown forward job ${msg.id}`);
+  s.kept.delete(msg.id);
+  if (reload) load(s, job.weights);
+  replyGrads(s, msg.id, true, () => backwardLoss(scores(s, job), msg, job));
+  return undefined;
 }
 
 /** Run one job; returns a job that arrived meanwhile and still has to run (see {@link heldForward}). */
@@ -168,13 +235,7 @@ function handle(s: State, msg: Job): Job | undefined {
     replySync(s, reply);
     return undefined;
   }
-  // The backward of a forward whose tape was dropped: recompute the forward on a new tape.
-  const job = s.kept.get(msg.id);
-  if (!job) throw new Error(`backward for unknown forward job ${msg.id}`);
-  s.kept.delete(msg.id);
-  load(s, job.weights);
-  replyGrads(s, msg.id, true, () => backwardLoss(scores(s, job), msg, job));
-  return undefined;
+  return recompute(s, msg, true);
 }
 
 port.on('message', async (msg: WorkerMessage) => {

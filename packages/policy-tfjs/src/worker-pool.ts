@@ -76,6 +76,8 @@ export class WorkerPool {
    * recomputing the forward (`recomputed`: another job came between a forward and its backward).
    */
   readonly backwards = { held: 0, recomputed: 0 };
+  /** Each worker's live tensor count after its last backward pass. */
+  readonly workerTensors: number[] = [];
   /** Why the pool stopped working (a worker exited or crashed); later calls should not use it. */
   private failure: Error | undefined;
 
@@ -234,7 +236,10 @@ export class WorkerPool {
         const reply = got.message as WorkerReply;
         if (reply.id !== id) continue;
         if ('error' in reply) throw new Error(`policy worker: ${reply.error}`);
-        if ('grads' in reply) this.backwards[reply.recomputed ? 'recomputed' : 'held']++;
+        if ('grads' in reply) {
+          this.backwards[reply.recomputed ? 'recomputed' : 'held']++;
+          this.workerTensors[i] = reply.numTensors;
+        }
         return reply;
       }
       if (Atomics.load(s.flag, DEAD_INDEX) === 1) {

@@ -64,5 +64,11 @@ export type WorkerMessage = WorkerInit | GenerateJob | ForwardJob | BackwardJob;
 export type WorkerReply =
   | { readonly id: number; readonly results: GenerationResult[] }
   | { readonly id: number; readonly logProbs: Float32Array; readonly entropy?: Float32Array }
-  | { readonly id: number; readonly grads: Float32Array[]; readonly recomputed: boolean }
+  | {
+      readonly id: number;
+      readonly grads: Float32Array[];
+      readonly recomputed: boolean;
+      /** The worker's `tf.memory().numTensors` once the gradients are read (tests keep it flat). */
+      readonly numTensors: number;
+    }
   | { readonly id: number; readonly error: string };

@@ -71,8 +71,10 @@ describe('worker threads', () => {
     const step = () => opt.minimize(loss(pooled), false, pooled.trainableVariables());
     step();
     const before = tf.memory().numTensors;
+    const workerBefore = pool.workerTensors[0];
     for (let i = 0; i < 5; i++) step();
     expect(tf.memory().numTensors).toBe(before);
+    expect(pool.workerTensors[0]).toBe(workerBefore);
     const ref = pooled.snapshot();
     tf.tidy(() => {
       const x = ref.logProbs(batch).logProbs.dataSync();
@@ -86,37 +88,57 @@ describe('worker threads', () => {
     pooled.dispose();
   });
 
-  it('two logProbs calls on one tape: the first backward recomputes, the second uses the held tape, same gradients', async () => {
-    const single = tinyPolicy({ positional: 'rotary' }, 11);
-    const pooled = tinyPolicy({ positional: 'rotary' }, 11, { workers: 1, minRowsPerThread: 2, workerScript: script });
-    expect(await pooled.startWorkers()).toBe(1);
-    const first = { promptIds: [[1, 5], [1, 6, 7], [1], [1, 9]], completionIds: [[4, 5], [7, 8, 9], [8], [12, 13]] };
-    const second = { promptIds: [[1, 3, 4], [1], [1, 2], [1, 7]], completionIds: [[6], [9, 10, 11, 2], [3, 4], [5, 6, 7]] };
-    const loss = (p: typeof single) => () =>
-      tf.add(
-        tf.sum(p.logProbs(first).logProbs),
-        tf.mul(tf.sum(p.logProbs(second, { entropy: true }).entropy as tf.Tensor), 0.3),
-      ) as tf.Scalar;
-    const a = tf.variableGrads(loss(single), single.trainableVariables());
-    const before = tf.memory().numTensors;
-    const b = tf.variableGrads(loss(pooled), pooled.trainableVariables());
-    const pool = (pooled as unknown as { pool: WorkerPool }).pool;
-    expect(pool.backwards).toEqual({ held: 1, recomputed: 1 });
-    expect(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!)).toBeLessThan(1e-4);
-    const ga = Object.values(a.grads);
-    const gb = Object.values(b.grads);
-    expect(gb.length).toBe(ga.length);
-    ga.forEach((g, k) => {
-      const x = g.dataSync();
-      const y = gb[k]!.dataSync();
-      let m = 0;
-      for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
-      expect(m).toBeLessThan(1e-5);
-    });
-    tf.dispose([b.value, ...gb]);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([a.value, ...ga]);
-    single.dispose();
-    pooled.dispose();
-  });
+  // One minibatch scored in several length bands is several logProbs calls on one tape. The
+  // worker nests their tapes (MAX_HELD = 8 deep); past that, a band is recomputed.
+  it.each([
+    [2, { held: 2, recomputed: 0 }],
+    [9, { held: 8, recomputed: 1 }],
+  ])(
+    '%i logProbs calls on one tape: backwards from nested held tapes, same gradients, worker numTensors flat',
+    async (calls, expected) => {
+      const single = tinyPolicy({ positional: 'rotary' }, 11);
+      const pooled = tinyPolicy({ positional: 'rotary' }, 11, { workers: 1, minRowsPerThread: 2, workerScript: script });
+      expect(await pooled.startWorkers()).toBe(1);
+      const batches = Array.from({ length: calls }, (_, c) => ({
+        promptIds: [[1, 5 + c], [1, 6, 7], [1], [1, 9, (c % 5) + 2]],
+        completionIds: [[4, 5], [7, 8, 9].slice(0, 1 + (c % 3)), [8 + (c % 4)], [12, 13, 2]],
+      }));
+      const loss = (p: typeof single) => () =>
+        batches.reduce<tf.Scalar>((acc, batch, c) => {
+          const out = p.logProbs(batch, { entropy: c % 2 === 1 });
+          const term = c % 2 === 1 ? tf.mul(tf.sum(out.entropy as tf.Tensor), 0.3) : tf.sum(out.logProbs);
+          return tf.add(acc, tf.mul(term, 1 + c / 10)) as tf.Scalar;
+        }, tf.scalar(0));
+      const a = tf.variableGrads(loss(single), single.trainableVariables());
+      const pool = (pooled as unknown as { pool: WorkerPool }).pool;
+      const before = tf.memory().numTensors;
+      const grads = () => tf.variableGrads(loss(pooled), pooled.trainableVariables());
+      const warm = grads();
+      tf.dispose([warm.value, ...Object.values(warm.grads)]);
+      const workerBefore = pool.workerTensors[0];
+      const b = grads();
+      expect(pool.backwards).toEqual({ held: 2 * expected.held, recomputed: 2 * expected.recomputed });
+      expect(pool.workerTensors[0]).toBe(workerBefore);
+      expect(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!)).toBeLessThan(1e-4);
+      const ga = Object.values(a.grads);
+      const gb = Object.values(b.grads);
+      expect(gb.length).toBe(ga.length);
+      ga.forEach((g, k) => {
+        const x = g.dataSync();
+        const y = gb[k]!.dataSync();
+        let m = 0;
+        let scale = 1;
+        for (let i = 0; i < x.length; i++) {
+          m = Math.max(m, Math.abs(x[i]! - y[i]!));
+          scale = Math.max(scale, Math.abs(x[i]!));
+        }
+        expect(m).toBeLessThan(1e-5 * scale);
+      });
+      tf.dispose([b.value, ...gb]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([a.value, ...ga]);
+      single.dispose();
+      pooled.dispose();
+    },
+  );
 });
