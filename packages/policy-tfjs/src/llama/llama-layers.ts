@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { recordingGradients } from '../layers';
+import { columnSum, recordingGradients } from '../layers';
 
 const rmsNormOps = new Map<number, (x: tf.Tensor2D, g: tf.Tensor1D) => tf.Tensor2D>();
 
@@ -8,8 +8,8 @@ function rstdOf(x: tf.Tensor2D, eps: number): tf.Tensor2D {
 }
 
 /**
- * RMSNorm with a hand-written gradient (every reduction over the last axis or a `ones` matmul,
- * which stay on XNNPACK on wasm): `y = x r g` with `r = 1 / sqrt(mean(x^2) + eps)`;
+ * RMSNorm with a hand-written gradient (reductions over the last axis; the gain's by
+ * `columnSum`): `y = x r g` with `r = 1 / sqrt(mean(x^2) + eps)`;
  * `dx = r (g dy) - x r^3 mean(x g dy)`, `dg = sum_rows(dy x r)`.
  */
 function rmsNormOp(eps: number): (x: tf.Tensor2D, g: tf.Tensor1D) => tf.Tensor2D {
@@ -28,8 +28,7 @@ function rmsNormOp(eps: number): (x: tf.Tensor2D, g: tf.Tensor1D) => tf.Tensor2D
           const dxhat = tf.mul(d, gain);
           // dx = r (dxhat - xhat mean(xhat dxhat))
           const dx = tf.mul(tf.sub(dxhat, tf.mul(xh, tf.mean(tf.mul(xh, dxhat), -1, true))), rs);
-          const ones = tf.ones([1, d.shape[0]]) as tf.Tensor2D;
-          return [dx, tf.reshape(tf.matMul(ones, tf.mul(d, xh) as tf.Tensor2D), [d.shape[1]])];
+          return [dx, columnSum(tf.mul(d, xh) as tf.Tensor2D)];
         },
       };
     }) as (x: tf.Tensor2D, g: tf.Tensor1D) => tf.Tensor2D;
