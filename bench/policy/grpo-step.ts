@@ -8,8 +8,10 @@
  *   pnpm bench:grpo               (after `pnpm turbo build` and `bash bench/policy/setup.sh`)
  * Env: BENCH_STEPS (timed steps, 5), BENCH_WARMUP (untimed first steps, 1), BENCH_CONFIG (default
  * examples/arithmetic/grpo.yaml), BENCH_VARIANTS (comma list of default, parallel-sampling,
- * one-thread; default all three), BENCH_SET (extra `--set` overrides, `;`-separated), SKIP_TORCH=1,
- * PYTHON (default /usr/bin/python3).
+ * one-thread; default all three), BENCH_ROUNDS (rounds over the variants and PyTorch, 2: the second
+ * round runs them in reverse order and the medians pool both, so a machine that speeds up or slows
+ * down during the run does not favour whoever ran first), BENCH_SET (extra `--set` overrides,
+ * `;`-separated), SKIP_TORCH=1, PYTHON (default /usr/bin/python3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 1);
 const CONFIG = resolve(repo, env.BENCH_CONFIG ?? 'examples/arithmetic/grpo.yaml');
 const VARIANTS = (env.BENCH_VARIANTS ?? 'default,parallel-sampling,one-thread').split(',').filter(Boolean);
 const PYTHON = env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 2));
 const EXTRA = (env.BENCH_SET ?? '').split(';').filter(Boolean);
 const VARIANT_SETS: Record<string, string[]> = {
   default: [],
@@ -105,6 +108,7 @@ async function runTrellis(variant: string): Promise<Phases> {
   const sink = { id: 'bench', write: (r: MetricsRecord) => void (r.kind === 'step' && steps.push(r)) };
   const trainer = await createTrainer(exp.container, { sinks: [sink] });
   await trainer.train({ onNotice: () => {} });
+  trainer.dispose();
   (await exp.container.getAsync(Tokens.Policy)).dispose();
   const timed = steps.slice(WARMUP);
   const v = (k: string) => timed.map((r) => r.values[k] ?? 0);
@@ -186,6 +190,31 @@ interface TorchResult {
   check_max_abs_diff: number | null;
 }
 
+function emptyPhases(): Phases {
+  return { sample: [], reward: [], score: [], optimize: [], step: [], tokens: [], reward_mean: [], numTensors: [] };
+}
+
+function mergePhases(into: Phases, more: Phases): void {
+  for (const k of Object.keys(into) as (keyof Phases)[]) into[k].push(...more[k]);
+}
+
+/** Pool two rounds of the PyTorch loop (undefined when it could not run). */
+function mergeTorch(a: TorchResult | undefined, b: TorchResult | undefined): TorchResult | undefined {
+  if (!a || !b) return a ?? b;
+  const cat = (k: keyof TorchResult) => [...(a[k] as number[]), ...(b[k] as number[])];
+  return {
+    ...a,
+    sample_ms: cat('sample_ms'),
+    reward_ms: cat('reward_ms'),
+    ref_ms: cat('ref_ms'),
+    update_ms: cat('update_ms'),
+    step_ms: cat('step_ms'),
+    generated_tokens: cat('generated_tokens'),
+    mean_reward: cat('mean_reward'),
+    check_max_abs_diff: Math.max(a.check_max_abs_diff ?? 0, b.check_max_abs_diff ?? 0),
+  };
+}
+
 function runTorch(spec: string): TorchResult | undefined {
   const r = spawnSync(PYTHON, [join(repo, 'bench', 'policy', 'grpo_ref.py'), spec], {
     encoding: 'utf8',
@@ -204,21 +233,29 @@ const backend = await initBackend('wasm');
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version.tfjs} ${backend}, ${new Date().toISOString()}`,
 );
-console.log(`config: ${CONFIG} --set ${COMMON.join(' ')}; ${STEPS} timed steps after ${WARMUP} untimed`);
+console.log(
+  `config: ${CONFIG} --set ${COMMON.join(' ')}; ${STEPS} timed steps after ${WARMUP} untimed, ${ROUNDS} round(s) (medians pool the rounds)`,
+);
 const ceiling = matmulCeiling();
 console.log(
   `wasm SIMD ceiling (XNNPACK f32 matmul ${ceiling.size}^3, one thread): ${ceiling.gflops.toFixed(1)} GFLOP/s per core, ${(2 * ceiling.gflops).toFixed(1)} for both cores`,
 );
 const dir = mkdtempSync(join(tmpdir(), 'trellis-grpo-bench-'));
 const spec = await torchSpec(dir);
-const results = new Map<string, Phases>();
-for (const v of VARIANTS) {
-  process.stdout.write(`Trellis (${v}) ... `);
-  const t0 = performance.now();
-  results.set(v, await runTrellis(v));
-  console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s`);
+const results = new Map<string, Phases>(VARIANTS.map((v) => [v, emptyPhases()]));
+let torch: TorchResult | undefined;
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 ? [...VARIANTS].reverse() : VARIANTS;
+  // PyTorch goes last in odd rounds and first in even ones, like the variants.
+  if (round % 2 && !env.SKIP_TORCH) torch = mergeTorch(torch, runTorch(spec.path));
+  for (const v of order) {
+    process.stdout.write(`round ${round + 1}/${ROUNDS}: Trellis (${v}) ... `);
+    const t0 = performance.now();
+    mergePhases(results.get(v) as Phases, await runTrellis(v));
+    console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  if (round % 2 === 0 && !env.SKIP_TORCH) torch = mergeTorch(torch, runTorch(spec.path));
 }
-const torch = env.SKIP_TORCH ? undefined : runTorch(spec.path);
 rmSync(dir, { recursive: true, force: true });
 
 // Useful FLOPs per phase (same formula both sides): prompts + completions through the forward.

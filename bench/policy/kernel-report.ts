@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
  * `BENCH_BY_SHAPE=1` in the environment, grouped by name and input shapes instead (top 30).
  */
 export async function kernelReport(name: string, fn: () => Promise<unknown> | unknown, prefix = ''): Promise<void> {
-  const byShape = process.env.BENCH_BY_SHAPE === '1';
+  const env = process.env;
+  const byShape = env.BENCH_BY_SHAPE === '1';
   const info = await tf.profile(async () => {
     await fn();
   });

@@ -60,6 +60,11 @@ export class PolicyUpdate {
     if (this.withRef && !deps.reference) throw new Error('a reference policy is required but none was given');
   }
 
+  /** Free the reference policy (the frozen snapshot this update owns); the policy is the caller's. */
+  dispose(): void {
+    this.deps.reference?.dispose();
+  }
+
   run(batch: RolloutBatch, rng: Rng, metrics: MetricAccumulator): UpdateResult {
     const { policy, reference, config } = this.deps;
     const { rollouts, pairs, dropped } = trainableRollouts(batch);

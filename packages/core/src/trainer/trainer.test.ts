@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { corePlugin } from '../builtin/core-plugin';
 import { composeContainer } from '../plugin/compose-container';
 import type { PluginManifest } from '../plugin/define-plugin';
+import { Tokens } from '../tokens';
 import { createTrainer } from './create-trainer';
 import { RunDirectory } from './run-directory';
 import { sayAExperiment } from './test-support/say-a-experiment';
@@ -38,6 +39,22 @@ async function trainRun(config: Record<string, unknown>, dir?: string, resume = 
 }
 
 describe('Trainer skeleton', () => {
+  it('dispose frees the reference snapshot and the optimizer state: back-to-back runs hold no more tensors', async () => {
+    const once = async (dispose: boolean) => {
+      const exp = await composeContainer(base(), { manifests, loadBuiltins: false });
+      const trainer = await createTrainer(exp.container);
+      await trainer.train({ onNotice: () => {} });
+      if (dispose) trainer.dispose();
+      (await exp.container.getAsync(Tokens.Policy)).dispose();
+    };
+    await once(true);
+    const before = tf.memory().numTensors;
+    await once(true);
+    expect(tf.memory().numTensors).toBe(before);
+    await once(false);
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+  });
+
   it('runs the full pipeline and writes the run directory; numTensors stays flat', async () => {
     const dir = join(tmp(), 'run');
     const summary = await trainRun(base({ trainer: { ...base().trainer, steps: 4 } }), dir);

@@ -92,6 +92,15 @@ export class Trainer {
     }
   }
 
+  /**
+   * Free what the trainer created: the reference snapshot and the optimizer's moment slots (the
+   * policy belongs to the container that made it). The trainer is unusable afterwards.
+   */
+  dispose(): void {
+    this.parts.update.dispose();
+    this.parts.optimizer.dispose();
+  }
+
   private async trainLocked(options: TrainOptions): Promise<TrainSummary> {
     const { parts, t } = this;
     const notify = options.onNotice ?? ((m: string) => process.stderr.write(`notice: ${m}\n`));

@@ -135,7 +135,11 @@ export class BigramPolicy implements Policy {
   }
 
   snapshot(): Policy {
-    return new BigramPolicy(this.tokenizer, this.w.clone() as tf.Tensor2D, false);
+    // tf.variable keeps its own reference to the values: the clone is ours to free.
+    const copy = this.w.clone() as tf.Tensor2D;
+    const frozen = new BigramPolicy(this.tokenizer, copy, false);
+    copy.dispose();
+    return frozen;
   }
 
   async save(dir: string): Promise<void> {
