@@ -31,7 +31,7 @@ import type { WeightsPayload } from './worker-protocol';
 /** Options shared by every {@link TfjsPolicy}. */
 
 /** Smallest sampling batch that `parallelSampling: 'auto'` splits across the workers. */
-export const PARALLEL_SAMPLING_MIN_ROWS = 32;
+export const PARALLEL_SAMPLING_MIN_ROWS = 16;
 
 export interface TfjsPolicyOptions {
   /** Seed of the policy's own RNG (used when a `generate` call has no `sampling.seed`). */
@@ -64,9 +64,9 @@ export interface TfjsPolicyOptions {
   readonly parallelLogProbs?: boolean;
   /**
    * Split sampling batches across the workers too. `auto` splits batches of at least
-   * {@link PARALLEL_SAMPLING_MIN_ROWS} rows (measured in two `pnpm bench:grpo` runs: the
-   * quickstart's sampling, 64-row batches, took 21-27% less time split in two; smaller slices pay
-   * the per-op overhead on both threads for less work). Default false (needs `workers > 0`).
+   * {@link PARALLEL_SAMPLING_MIN_ROWS} rows: in `pnpm bench:grpo` the quickstart's sampling took
+   * 21-27% less time split in two, and splitting its smaller length buckets too (16 rows and up,
+   * as `true` does) was faster again in each of five runs (3-30%). Default false (needs `workers > 0`).
    */
   readonly parallelSampling?: boolean | 'auto';
   /** Worker entry script (default: `policy-worker.js` next to the built package entry). */

@@ -46,11 +46,11 @@ export const transformerPolicyOptions = z
      */
     workers: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
     /**
-     * Also split sampling batches across the workers: `auto` for batches of at least 32 rows (the
+     * Also split sampling batches across the workers: `auto` for batches of at least 16 rows (the
      * quickstart's sampling took 21-27% less time split in two), or always / never.
      */
     parallelSampling: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-    /** Fraction of each `logProbs` batch given to the workers (they also recompute their forward). */
+    /** Fraction of each `logProbs` batch given to the workers (they keep their forward's tape for the backward). */
     workerShare: z.number().gt(0).lt(1).default(0.5),
   })
   .strict();
