@@ -198,21 +198,13 @@ function mergePhases(into: Phases, more: Phases): void {
   for (const k of Object.keys(into) as (keyof Phases)[]) into[k].push(...more[k]);
 }
 
-/** Pool two rounds of the PyTorch loop (undefined when it could not run). */
+/** Pool two rounds of the PyTorch loop (undefined when it could not run): every per-step list concatenated. */
 function mergeTorch(a: TorchResult | undefined, b: TorchResult | undefined): TorchResult | undefined {
   if (!a || !b) return a ?? b;
-  const cat = (k: keyof TorchResult) => [...(a[k] as number[]), ...(b[k] as number[])];
-  return {
-    ...a,
-    sample_ms: cat('sample_ms'),
-    reward_ms: cat('reward_ms'),
-    ref_ms: cat('ref_ms'),
-    update_ms: cat('update_ms'),
-    step_ms: cat('step_ms'),
-    generated_tokens: cat('generated_tokens'),
-    mean_reward: cat('mean_reward'),
-    check_max_abs_diff: Math.max(a.check_max_abs_diff ?? 0, b.check_max_abs_diff ?? 0),
-  };
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) if (Array.isArray(v)) out[k] = [...(a[k as keyof TorchResult] as number[]), ...v];
+  out.check_max_abs_diff = Math.max(a.check_max_abs_diff ?? 0, b.check_max_abs_diff ?? 0);
+  return out as unknown as TorchResult;
 }
 
 function runTorch(spec: string): TorchResult | undefined {
@@ -246,7 +238,7 @@ const results = new Map<string, Phases>(VARIANTS.map((v) => [v, emptyPhases()]))
 let torch: TorchResult | undefined;
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 ? [...VARIANTS].reverse() : VARIANTS;
-  // PyTorch goes last in odd rounds and first in even ones, like the variants.
+  // PyTorch runs after the variants in even rounds and before them in odd ones (the order reverses).
   if (round % 2 && !env.SKIP_TORCH) torch = mergeTorch(torch, runTorch(spec.path));
   for (const v of order) {
     process.stdout.write(`round ${round + 1}/${ROUNDS}: Trellis (${v}) ... `);
