@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { KernelKVCache } from './kernels/kv-cache-kernel';
-import type { ForwardInput, LayerKV } from './transformer';
+import type { ForwardInput, LayerKV, PackedInput } from './transformer';
 
 /**
  * What sampling (`generateBatch`) and scoring (`sequenceLogProbs`) need from a model family: the
@@ -20,6 +20,13 @@ export interface CausalLM {
   usesKernel(): boolean;
   /** Full-sequence forward: logits `[B * headCount, V]` and, with `collectKV`, keys/values `[B, H, L, dh]` per layer. */
   forward(input: ForwardInput): { logits: tf.Tensor2D; kv: LayerKV[] };
+  /**
+   * Optional: the forward pass over packed rows (no padding), logits `[head.length, V]`. Scoring
+   * uses it when present and {@link packs} says so.
+   */
+  forwardPacked?(input: PackedInput): { logits: tf.Tensor2D };
+  /** Whether {@link forwardPacked} can run now (e.g. only on the kernel attention path). */
+  packs?(): boolean;
   /** One cached step on a tensor KV cache; returns logits `[B, V]` and the grown cache. */
   decodeStep(
     tokens: Int32Array,

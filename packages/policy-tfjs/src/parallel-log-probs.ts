@@ -6,6 +6,35 @@ import type { TfjsPolicy } from './tfjs-policy';
 import type { WorkerPool } from './worker-pool';
 import type { WeightsPayload, WorkerReply } from './worker-protocol';
 
+/**
+ * Row boundaries of the shards: this thread takes rows `0 .. at[0]`, worker i rows
+ * `at[i] .. at[i + 1]`. Shards are contiguous (a scoring band's rows come sorted by length, so each
+ * shard stays tight). With `packed` scoring a row costs its own length, so shards are balanced by
+ * tokens (an equal row split would hand the workers the longer half); padded rows all cost the
+ * same, so then by rows. Workers get `workerShare` of the cost between them; every shard has at
+ * least one row.
+ */
+export function shardBounds(batch: TokenBatch, workers: number, workerShare: number, packed: boolean): number[] {
+  const B = batch.promptIds.length;
+  const cost = batch.promptIds.map((p, b) => (packed ? p.length + (batch.completionIds[b] as readonly number[]).length : 1));
+  const total = cost.reduce((a, c) => a + c, 0);
+  const at: number[] = [];
+  let row = 0;
+  let sum = 0;
+  for (let i = 0; i <= workers; i++) {
+    if (i === workers) {
+      at.push(B);
+      break;
+    }
+    const target = total * (1 - workerShare + (i * workerShare) / workers);
+    const minRow = row + 1;
+    const maxRow = B - (workers - i);
+    while (row < maxRow && (row < minRow || sum + (cost[row] as number) / 2 < target)) sum += cost[row++] as number;
+    at.push(row);
+  }
+  return at;
+}
+
 function rows(batch: TokenBatch, from: number, to: number): TokenBatch {
   return {
     promptIds: batch.promptIds.slice(from, to),
@@ -37,12 +66,13 @@ export function parallelLogProbs(
 ): LogProbOutput {
   const B = batch.promptIds.length;
   const n = pool.size;
-  const perWorker = Math.max(1, Math.floor((B * workerShare) / n));
-  const mainRows = B - perWorker * n;
+  const at = shardBounds(batch, n, workerShare, policy.model.packs?.() ?? false);
+  const mainRows = at[0] as number;
+  const theirRows = B - mainRows;
   const keep = recordingGradients();
   const variables = [...policy.weights.values()];
   const weights: WeightsPayload = [...policy.weights].map(([name, v]) => [name, v.shape, v.dataSync() as Float32Array]);
-  const shard = (i: number) => rows(batch, mainRows + i * perWorker, mainRows + (i + 1) * perWorker);
+  const shard = (i: number) => rows(batch, at[i] as number, at[i + 1] as number);
   const ids = Array.from({ length: n }, (_, i) => {
     const s = shard(i);
     return pool.postForward(i, {
@@ -83,18 +113,19 @@ export function parallelLogProbs(
       lp.push(reply.logProbs);
       if (reply.entropy) ent.push(reply.entropy);
     });
-    const size = perWorker * n * width;
+    const size = theirRows * width;
+    const offset = (i: number) => ((at[i] as number) - mainRows) * width;
     const packed = new Float32Array(size * (entropy ? 2 : 1));
-    lp.forEach((p, i) => packed.set(p, i * perWorker * width));
-    ent.forEach((p, i) => packed.set(p, size + i * perWorker * width));
+    lp.forEach((p, i) => packed.set(p, offset(i)));
+    ent.forEach((p, i) => packed.set(p, size + offset(i)));
     return {
-      value: tf.tensor3d(packed, [entropy ? 2 : 1, perWorker * n, width]),
+      value: tf.tensor3d(packed, [entropy ? 2 : 1, theirRows, width]),
       gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
         const all = (Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy).dataSync() as Float32Array;
         const dLp = all.subarray(0, size);
         const dEnt = entropy ? all.subarray(size, 2 * size) : undefined;
         ids.forEach((id, i) => {
-          const span = [i * perWorker * width, (i + 1) * perWorker * width] as const;
+          const span = [offset(i), offset(i + 1)] as const;
           pool.postBackward(i, { id, dLogProbs: dLp.slice(...span), ...(dEnt ? { dEntropy: dEnt.slice(...span) } : {}) });
         });
         return tf.zerosLike(dummy);
@@ -106,7 +137,7 @@ export function parallelLogProbs(
     const dummy = (collect as (...t: tf.Tensor[]) => tf.Tensor)(...variables);
     const mine = sequenceLogProbs(policy.model, policy.tokenizer.padId, rows(batch, 0, mainRows), { entropy, width });
     const theirs = (receive as (t: tf.Tensor) => tf.Tensor3D)(dummy);
-    const part = (k: number) => tf.reshape(tf.slice(theirs, [k, 0, 0], [1, perWorker * n, width]), [perWorker * n, width]);
+    const part = (k: number) => tf.reshape(tf.slice(theirs, [k, 0, 0], [1, theirRows, width]), [theirRows, width]);
     const logProbs = tf.concat([mine.logProbs, part(0)]) as tf.Tensor2D;
     const mask = completionMask(batch, width);
     if (!entropy) return { logProbs, mask };

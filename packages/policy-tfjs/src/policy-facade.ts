@@ -46,6 +46,10 @@ export abstract class PolicyFacade implements Policy {
     return this.policy.generate(requests, sampling);
   }
 
+  get packsRows(): boolean {
+    return this.policy.packsRows;
+  }
+
   logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput {
     return this.policy.logProbs(batch, options);
   }

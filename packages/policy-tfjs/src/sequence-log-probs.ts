@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LogProbOutput, TokenBatch } from '@trellis/core';
+import { packedLogProbs } from './packed-log-probs';
 import { tokenLogProbs } from './token-log-probs';
-import type { ForwardInput } from './transformer';
+import type { ForwardInput, PackedInput } from './transformer';
 
-/** What {@link sequenceLogProbs} needs of a model: a forward pass and its vocabulary size. */
+/**
+ * What {@link sequenceLogProbs} needs of a model: a forward pass and its vocabulary size, and
+ * optionally a packed forward (used whenever `packs()` says it runs).
+ */
 export interface LogProbModel {
   forward(input: ForwardInput): { logits: tf.Tensor2D };
+  forwardPacked?(input: PackedInput): { logits: tf.Tensor2D };
+  packs?(): boolean;
   readonly config: { readonly vocabSize: number };
 }
 
@@ -35,9 +41,11 @@ export function completionMask(batch: TokenBatch, width: number): tf.Tensor2D {
 
 /**
  * Log-probs (and optionally entropies) of each completion token, `[B, width]` with `width` >= the
- * longest completion (default: equal). Rows are left-padded so that every prompt ends at column
- * P - 1 and completions align; logits are divided by `batch.temperature`. Differentiable in the
- * model's weights. The batch must have passed {@link checkBatch}.
+ * longest completion (default: equal); logits are divided by `batch.temperature`. Differentiable
+ * in the model's weights. The batch must have passed {@link checkBatch}. A model that packs
+ * (`packs()`: the GPT family on the kernel attention) scores the rows laid end to end, computing
+ * no padding token; otherwise rows are left-padded so that every prompt ends at column P - 1 and
+ * completions align.
  */
 export function sequenceLogProbs(
   model: LogProbModel,
@@ -54,6 +62,9 @@ export function sequenceLogProbs(
       mask: tf.zeros([B, Tc]) as tf.Tensor2D,
       ...(options.entropy ? { entropy: tf.zeros([B, Tc]) as tf.Tensor2D } : {}),
     };
+  }
+  if (model.forwardPacked && model.packs?.() && batch.completionIds.some((c) => c.length > 0)) {
+    return packedLogProbs(model as Required<LogProbModel>, batch, Tc, completionMask(batch, Tc), options.entropy === true);
   }
   const P = Math.max(1, ...batch.promptIds.map((p) => p.length));
   const targets = new Int32Array(B * Tc);

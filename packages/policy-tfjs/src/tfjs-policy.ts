@@ -260,6 +260,11 @@ export class TfjsPolicy implements Policy {
    * `prompt + completion - 1 <= maxContext` tokens. With `entropy`, also the entropy (nats) of
    * the full tempered next-token distribution at each completion position.
    */
+  /** True where scoring packs rows (the GPT family on the kernel attention): no padding computed. */
+  get packsRows(): boolean {
+    return this.model.packs?.() ?? false;
+  }
+
   logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput {
     this.assertAlive();
     const { B, Tc } = checkBatch(batch, this.maxContext);

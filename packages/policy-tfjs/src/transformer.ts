@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedAttention } from './kernels/fused-attention';
+import { fusedAttention, fusedAttentionRows } from './kernels/fused-attention';
 import type { KernelKVCache } from './kernels/kv-cache-kernel';
-import type { RotaryRows } from './kernels/wasm-kernels';
-import { applyRotary, dense, embedTokens, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
+import { AttentionRows, type RotaryRows } from './kernels/wasm-kernels';
+import { applyRotary, dense, embeddingLookup, embedTokens, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
 import type { ResolvedModelConfig } from './model-config';
 import { type WeightMap, weight } from './transformer-weights';
 
@@ -79,6 +79,18 @@ export interface ForwardInput {
   readonly headCount: number;
   /** Also return each layer's keys/values (for a KV cache). */
   readonly collectKV?: boolean;
+}
+
+/**
+ * Input of {@link Transformer.forwardPacked}: rows laid end to end without padding (row b's
+ * positions are 0 .. lengths[b] - 1), and the tokens whose logits are wanted.
+ */
+export interface PackedInput {
+  /** Token ids of all rows, `[sum(lengths)]`. */
+  readonly ids: Int32Array;
+  readonly lengths: readonly number[];
+  /** Indices into `ids` whose logits are returned, in this order. */
+  readonly head: Int32Array;
 }
 
 /**
@@ -205,6 +217,12 @@ export class Transformer {
     pads.forEach((p, b) => {
       for (let l = 0; l < L; l++) pos[b * L + l] = Math.min(Math.max(0, l - p), depth - 1);
     });
+    return this.positionRows(pos, depth);
+  }
+
+  /** Learned position rows `[N, d]` for position ids, all below `depth` (2 .. maxContext), as a one-hot matmul. */
+  private positionRows(pos: Int32Array, depth: number): tf.Tensor2D {
+    const d = this.config.dModel;
     const rows =
       depth === this.config.maxContext ? this.w('pos_emb.weight') : tf.slice(this.w('pos_emb.weight'), [0, 0], [depth, d]);
     return linear(oneHotFloat(tf.tensor1d(pos, 'int32'), depth), rows as tf.Tensor2D);
@@ -251,19 +269,64 @@ export class Transformer {
     let x = this.embed(input.ids);
     if (c.positional === 'learned') x = tf.add(x, this.learnedPositions(pads, L));
     const scale = 1 / Math.sqrt(dh);
-    for (let i = 0; i < c.nLayers; i++) {
-      const p = `blocks.${i}`;
-      const h = layerNorm(x, this.w(`${p}.ln1.weight`), this.w(`${p}.ln1.bias`), c.layerNormEps);
-      const qkv = tf.reshape(dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`)), [B, L, 3 * H, dh]);
-      const collect = input.collectKV ? kv : undefined;
+    const collect = input.collectKV ? kv : undefined;
+    x = this.blocks(x, (qkv2d) => {
+      const qkv = tf.reshape(qkv2d, [B, L, 3 * H, dh]);
       const o = maskT
         ? this.tfjsAttention(qkv, maskT, rope, scale, collect)
         : this.kernelAttention(qkv, pads, rope, scale, collect);
-      const merged = tf.reshape(o, [N, c.dModel]) as tf.Tensor2D;
-      x = tf.add(x, dense(merged, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
-      x = this.mlp(x, p);
-    }
+      return tf.reshape(o, [N, c.dModel]) as tf.Tensor2D;
+    });
     return { logits: this.finalLogits(headColumns(x, input)), kv };
+  }
+
+  /** The blocks over token rows `x [N, d]`; `attend` maps a layer's fused qkv `[N, 3d]` to `[N, d]`. */
+  private blocks(x: tf.Tensor2D, attend: (qkv: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+    const c = this.config;
+    let out = x;
+    for (let i = 0; i < c.nLayers; i++) {
+      const p = `blocks.${i}`;
+      const h = layerNorm(out, this.w(`${p}.ln1.weight`), this.w(`${p}.ln1.bias`), c.layerNormEps);
+      const o = attend(dense(h, this.w(`${p}.attn.qkv.weight`), this.w(`${p}.attn.qkv.bias`)));
+      out = tf.add(out, dense(o, this.w(`${p}.attn.proj.weight`), this.w(`${p}.attn.proj.bias`)));
+      out = this.mlp(out, p);
+    }
+    return out;
+  }
+
+  /** Whether {@link forwardPacked} runs: on the fused kernel attention only. */
+  packs(): boolean {
+    return this.usesKernel();
+  }
+
+  /**
+   * Forward pass over packed rows (no padding: every token computed is a real one); logits
+   * `[head.length, V]` for the tokens `input.head` names. Equal to {@link forward} on the same rows
+   * left-padded, up to float rounding. Kernel attention only ({@link packs}); differentiable.
+   */
+  forwardPacked(input: PackedInput): { logits: tf.Tensor2D } {
+    if (!this.packs())
+      throw new Error('forwardPacked needs the wasm kernel attention (attentionKernel auto on wasm/cpu, or wasm-simd)');
+    const c = this.config;
+    const dh = this.headDim;
+    const rows = AttentionRows.packed(input.lengths);
+    if (rows.tokens !== input.ids.length)
+      throw new Error(`forwardPacked: ${input.ids.length} ids for rows of ${rows.tokens} tokens`);
+    const positions = input.lengths.flatMap((n) => Array.from({ length: n }, (_, l) => l));
+    const rope = c.positional === 'rotary' ? rotaryTables(positions, dh, c.ropeBase) : undefined;
+    const N = rows.tokens;
+    let x = this.embed(input.ids);
+    if (c.positional === 'learned') {
+      const depth = Math.min(c.maxContext, Math.max(2, Math.max(0, ...input.lengths)));
+      x = tf.add(x, c.maxContext < 2 ? this.learnedPositions([0], N) : this.positionRows(Int32Array.from(positions), depth));
+    }
+    const scale = 1 / Math.sqrt(dh);
+    x = this.blocks(x, (qkv) => {
+      const o = fusedAttentionRows(tf.reshape(qkv, [N, 3 * c.nHeads, dh]), rows, scale, rope);
+      return tf.reshape(o, [N, c.dModel]) as tf.Tensor2D;
+    });
+    const picked = input.head.length === N ? x : embeddingLookup(input.head, x);
+    return { logits: this.finalLogits(picked) };
   }
 
   /**

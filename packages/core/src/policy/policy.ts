@@ -40,6 +40,12 @@ export interface Policy {
    * The caller owns (and disposes) the returned tensors.
    */
   logProbs(batch: TokenBatch, options?: { readonly entropy?: boolean }): LogProbOutput;
+  /**
+   * Optional: true when `logProbs` computes only each row's own tokens (packed rows, no padding),
+   * so rows of any lengths may share one call. Otherwise (absent or false) every row of a call is
+   * padded to its longest, and the trainer groups rows of similar lengths (`SCORING_SPREAD`).
+   */
+  readonly packsRows?: boolean;
   /** The variables an optimizer should update. */
   trainableVariables(): Variable[];
   /** A frozen copy (reference or old policy) sharing no variables with this one. */

@@ -11,7 +11,7 @@ import { packUnits, pairUnits } from '../rollout/minibatch-units';
 import type { MetricAccumulator } from './metric-accumulator';
 import { clipAndApply } from './optimizer-step';
 import { advantageRows, buildAdvantageInput, maxCompletionLength, paddedTensor, scoreLogProbs } from './rollout-tensors';
-import { scoringOrder, scoringRuns } from './scoring-runs';
+import { scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
 
 /** What the update phase needs. */
 export interface PolicyUpdateDeps {
@@ -271,7 +271,8 @@ function toWidth(t: tf.Tensor2D, width: number): tf.Tensor2D {
 /**
  * Differentiable `[B, width]` log-probs (and entropies) of a minibatch, each rollout scored at the
  * temperature it was sampled at: one `logProbs` call per run of equal temperature and similar
- * length (the rows come in {@link scoringOrder}), stacked in row order.
+ * length (any length when the policy packs rows; the rows come in {@link scoringOrder}), stacked
+ * in row order.
  */
 function minibatchLogProbs(
   policy: Policy,
@@ -281,6 +282,7 @@ function minibatchLogProbs(
   const runs = scoringRuns(
     part,
     part.map((_, i) => i),
+    scoringSpread(policy),
   );
   const outs = runs.map((run) => {
     const rs = run.rows.map((i) => part[i] as Rollout);

@@ -4,7 +4,7 @@ import { denseIndex } from '../advantage/dense-index';
 import type { RewardKlShaping } from '../objective/reward-kl';
 import type { Policy } from '../policy/policy';
 import type { Rollout } from '../records/rollout';
-import { scoringOrder, scoringRuns } from './scoring-runs';
+import { scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
 
 /** Longest completion among rollouts (the T of `[B, T]` tensors). */
 export function maxCompletionLength(rollouts: readonly Rollout[]): number {
@@ -28,7 +28,7 @@ export function paddedTensor(rows: readonly (readonly number[])[], width: number
 export function scoreLogProbs(policy: Policy, rollouts: readonly Rollout[], chunk: number): number[][] {
   const out: number[][] = new Array(rollouts.length);
   const all = rollouts.map((_, i) => i);
-  for (const run of scoringRuns(rollouts, scoringOrder(rollouts, all))) {
+  for (const run of scoringRuns(rollouts, scoringOrder(rollouts, all), scoringSpread(policy))) {
     for (let s = 0; s < run.rows.length; s += chunk) {
       const part = run.rows.slice(s, s + chunk).map((i) => rollouts[i] as Rollout);
       const lp = tf.tidy(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRollout } from '../testing/fixtures';
-import { scoringOrder, scoringRuns } from './scoring-runs';
+import { SCORING_SPREAD, scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
 
 // Row length = prompt (3 ids unless given) + completion.
 const r = (completion: number, temperature = 1, prompt = 3) =>
@@ -29,6 +29,17 @@ describe('scoringOrder and scoringRuns', () => {
     expect(scoringRuns(rollouts, rows, Number.POSITIVE_INFINITY)).toEqual([
       { temperature: 1, rows: [0, 1, 2, 3, 4] },
       { temperature: 0.5, rows: [5] },
+    ]);
+  });
+
+  it('a policy that packs rows needs no length bands', () => {
+    expect(scoringSpread({ packsRows: true })).toBe(Number.POSITIVE_INFINITY);
+    expect(scoringSpread({ packsRows: false })).toBe(SCORING_SPREAD);
+    expect(scoringSpread({})).toBe(SCORING_SPREAD);
+    const rollouts = [r(7), r(10, 1, 390), r(7, 0.5)];
+    expect(scoringRuns(rollouts, [0, 1, 2], scoringSpread({ packsRows: true }))).toEqual([
+      { temperature: 1, rows: [0, 1] },
+      { temperature: 0.5, rows: [2] },
     ]);
   });
 });

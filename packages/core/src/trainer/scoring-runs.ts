@@ -8,6 +8,11 @@ import type { Rollout } from '../records/rollout';
  */
 export const SCORING_SPREAD = 1.5;
 
+/** The length spread a policy's `logProbs` calls should keep: none needed when it packs rows. */
+export function scoringSpread(policy: { readonly packsRows?: boolean }): number {
+  return policy.packsRows === true ? Number.POSITIVE_INFINITY : SCORING_SPREAD;
+}
+
 function rowLength(r: Rollout): number {
   return r.promptIds.length + r.completionIds.length;
 }

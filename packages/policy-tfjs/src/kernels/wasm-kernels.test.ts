@@ -8,10 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../init-backend';
 import { applyRotary, rotaryTables } from '../layers';
 import { rowPositions } from '../transformer';
-import { fusedAttention } from './fused-attention';
+import { fusedAttention, fusedAttentionRows } from './fused-attention';
 import { KernelKVCache } from './kv-cache-kernel';
 import { MATMUL_WASM_BASE64 } from './matmul-wasm';
-import { wasmBatchMatMul } from './wasm-kernels';
+import { AttentionRows, wasmBatchMatMul } from './wasm-kernels';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -94,6 +94,57 @@ describe('wasm SIMD batched matmul', () => {
     const g2 = tf.grad(loss(rotatedFirst))(qkv).dataSync();
     expect(maxDiff(g1, g2)).toBeLessThan(1e-5);
     expect(maxDiff(g1, new Float32Array(g1.length))).toBeGreaterThan(0.1);
+  });
+
+  it('packed rows (no padding) match each row alone, values and gradients, rotary included', () => {
+    // lengths cover 16-column blocks, 4-column blocks, scalar tails and an empty row
+    const lengths = [1, 19, 0, 37, 6];
+    const [H, dh] = [2, 32];
+    const scale = 1 / Math.sqrt(dh);
+    const rows = AttentionRows.packed(lengths);
+    const N = rows.tokens;
+    const positions = lengths.flatMap((n) => Array.from({ length: n }, (_, l) => l));
+    const rope = rotaryTables(positions, dh, 10000);
+    const qkv = tf.randomNormal([N, 3 * H, dh], 0, 1, 'float32', 11);
+    const w = tf.randomNormal([N, H, dh], 0, 1, 'float32', 12);
+    const loss = (x: tf.Tensor) => tf.sum(tf.mul(fusedAttentionRows(x, rows, scale, rope), w));
+    const got = fusedAttentionRows(qkv, rows, scale, rope).dataSync();
+    const grad = tf.grad(loss)(qkv).dataSync();
+    let at = 0;
+    for (const n of lengths) {
+      if (n === 0) continue;
+      const one = tf.slice(qkv, [at, 0, 0], [n, 3 * H, dh]);
+      const table = rotaryTables(
+        Array.from({ length: n }, (_, l) => l),
+        dh,
+        10000,
+      );
+      const wOne = tf.slice(w, [at, 0, 0], [n, H, dh]);
+      const alone = (x: tf.Tensor) => fusedAttention(tf.reshape(x, [1, n, 3 * H, dh]), [0], scale, table);
+      const want = alone(one).dataSync();
+      expect(maxDiff(got.subarray(at * H * dh, (at + n) * H * dh), want)).toBeLessThan(1e-5);
+      const g = tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(tf.reshape(alone(x), [n, H, dh]), wOne)))(one)
+        .dataSync();
+      expect(maxDiff(grad.subarray(at * 3 * H * dh, (at + n) * 3 * H * dh), g)).toBeLessThan(1e-5);
+      at += n;
+    }
+    // against the tfjs reference for the longest row (37 tokens: 16-blocks with an overcomputed tail)
+    const [from, n] = [20, 37];
+    const x = tf.slice(qkv, [from, 0, 0], [n, 3 * H, dh]);
+    const cos = tf.tensor4d(rope.cos.subarray(from * dh, (from + n) * dh), [1, 1, n, dh]);
+    const sin = tf.tensor4d(rope.sin.subarray(from * dh, (from + n) * dh), [1, 1, n, dh]);
+    const [q, k, v] = tf.split(tf.transpose(tf.reshape(x, [1, n, 3 * H, dh]), [0, 2, 1, 3]), 3, 1) as tf.Tensor4D[];
+    const mask = tf.tensor4d(
+      Array.from({ length: n * n }, (_, i) => (i % n <= Math.floor(i / n) ? 0 : -1e9)),
+      [1, 1, n, n],
+    );
+    const scores = tf.add(
+      tf.matMul(tf.mul(applyRotary(q as tf.Tensor, cos, sin), scale), applyRotary(k as tf.Tensor, cos, sin), false, true),
+      mask,
+    );
+    const ref = tf.transpose(tf.matMul(tf.softmax(scores), v as tf.Tensor), [0, 2, 1, 3]).dataSync();
+    expect(maxDiff(got.subarray(from * H * dh, (from + n) * H * dh), ref)).toBeLessThan(1e-5);
   });
 
   it('a decode step rotates its q and k in the kernel exactly like applyRotary', () => {

@@ -37,9 +37,8 @@ export interface KernelExports {
   attentionForward(
     qkv: number,
     out: number,
-    pads: number,
+    rows: number,
     B: number,
-    L: number,
     H: number,
     dh: number,
     scale: number,
@@ -51,9 +50,8 @@ export interface KernelExports {
     qkv: number,
     dout: number,
     dqkv: number,
-    pads: number,
+    rows: number,
     B: number,
-    L: number,
     H: number,
     dh: number,
     scale: number,
@@ -171,66 +169,108 @@ export function placeRotary(k: KernelExports, rope: RotaryRows | undefined, cosA
 }
 
 /**
- * Fused causal attention forward for left-padded rows: `qkv [B, L, 3, H, dh]` (a dense layer's
- * output) to `[B, L, H, dh]`; queries scaled by `scale`; row b attends keys `pads[b] .. t`. With
- * `rope`, q and k are rotated inside the kernel first (`[B, L, dh]` tables).
+ * Row segments of a token-major batch for the fused attention: row b is `len` tokens from token
+ * `start`, the first `pad` of them left padding. `fromPads` describes a left-padded `[B, L]` batch,
+ * `packed` rows laid end to end without padding.
+ */
+export class AttentionRows {
+  private constructor(
+    /** (start, len, pad) per row. */
+    readonly triples: Int32Array,
+    /** Tokens in all (the batch's first dimension). */
+    readonly tokens: number,
+    /** The longest row (sizes the kernel's scratch). */
+    readonly maxLength: number,
+  ) {}
+
+  static fromPads(pads: readonly number[], L: number): AttentionRows {
+    const t = new Int32Array(3 * pads.length);
+    pads.forEach((p, b) => {
+      if (!(p >= 0 && p <= L)) throw new Error(`attention rows: pad ${p} of row ${b} outside 0..${L}`);
+      t.set([b * L, L, p], 3 * b);
+    });
+    return new AttentionRows(t, pads.length * L, L);
+  }
+
+  static packed(lengths: readonly number[]): AttentionRows {
+    const t = new Int32Array(3 * lengths.length);
+    let at = 0;
+    let max = 0;
+    lengths.forEach((n, b) => {
+      if (!(n >= 0)) throw new Error(`attention rows: row ${b} has length ${n}`);
+      t.set([at, n, 0], 3 * b);
+      at += n;
+      max = Math.max(max, n);
+    });
+    return new AttentionRows(t, at, max);
+  }
+
+  get count(): number {
+    return this.triples.length / 3;
+  }
+}
+
+/**
+ * Fused causal attention forward over row segments: `qkv [N, 3, H, dh]` (a dense layer's output)
+ * to `[N, H, dh]`; queries scaled by `scale`; a token attends to the non-padding tokens of its row
+ * up to itself; padding tokens get zeros. With `rope`, q and k are rotated inside the kernel first
+ * (one `dh` table row per token).
  */
 export function wasmAttentionForward(
   qkv: Float32Array,
-  pads: readonly number[],
-  L: number,
+  rows: AttentionRows,
   H: number,
   dh: number,
   scale: number,
   rope?: RotaryRows,
 ): Float32Array {
   const k = kernelInstance();
-  const B = pads.length;
-  const outLen = B * L * H * dh;
-  const tableBytes = rope ? B * L * dh * 4 : 0;
-  const [qkvAt, padsAt, outAt, scratch, cosAt, sinAt] = scratchLayout(k, [
+  const B = rows.count;
+  const outLen = rows.tokens * H * dh;
+  if (qkv.length !== 3 * outLen) throw new Error(`fused attention: qkv has ${qkv.length} floats, rows need ${3 * outLen}`);
+  const tableBytes = rope ? rows.tokens * dh * 4 : 0;
+  const [qkvAt, rowsAt, outAt, scratch, cosAt, sinAt] = scratchLayout(k, [
     qkv.length * 4,
-    B * 4,
+    B * 12,
     outLen * 4,
-    k.attentionScratchBytes(L, dh),
+    k.attentionScratchBytes(rows.maxLength, dh),
     tableBytes,
     tableBytes,
   ]) as [number, number, number, number, number, number];
   new Float32Array(k.memory.buffer, qkvAt, qkv.length).set(qkv);
-  new Int32Array(k.memory.buffer, padsAt, B).set(pads);
+  new Int32Array(k.memory.buffer, rowsAt, 3 * B).set(rows.triples);
   const [cos, sin] = placeRotary(k, rope, cosAt, sinAt);
-  k.attentionForward(qkvAt, outAt, padsAt, B, L, H, dh, scale, scratch, cos, sin);
+  k.attentionForward(qkvAt, outAt, rowsAt, B, H, dh, scale, scratch, cos, sin);
   return new Float32Array(k.memory.buffer, outAt, outLen).slice();
 }
 
-/** Gradient of {@link wasmAttentionForward} with respect to `qkv`, given `dout [B, L, H, dh]`. */
+/** Gradient of {@link wasmAttentionForward} with respect to `qkv`, given `dout [N, H, dh]`. */
 export function wasmAttentionBackward(
   qkv: Float32Array,
   dout: Float32Array,
-  pads: readonly number[],
-  L: number,
+  rows: AttentionRows,
   H: number,
   dh: number,
   scale: number,
   rope?: RotaryRows,
 ): Float32Array {
   const k = kernelInstance();
-  const B = pads.length;
-  const tableBytes = rope ? B * L * dh * 4 : 0;
-  const [qkvAt, doutAt, dqkvAt, padsAt, scratch, cosAt, sinAt] = scratchLayout(k, [
+  const B = rows.count;
+  const tableBytes = rope ? rows.tokens * dh * 4 : 0;
+  const [qkvAt, doutAt, dqkvAt, rowsAt, scratch, cosAt, sinAt] = scratchLayout(k, [
     qkv.length * 4,
     dout.length * 4,
     qkv.length * 4,
-    B * 4,
-    k.attentionScratchBytes(L, dh),
+    B * 12,
+    k.attentionScratchBytes(rows.maxLength, dh),
     tableBytes,
     tableBytes,
   ]) as [number, number, number, number, number, number, number];
   const mem = k.memory.buffer;
   new Float32Array(mem, qkvAt, qkv.length).set(qkv);
   new Float32Array(mem, doutAt, dout.length).set(dout);
-  new Int32Array(mem, padsAt, B).set(pads);
+  new Int32Array(mem, rowsAt, 3 * B).set(rows.triples);
   const [cos, sin] = placeRotary(k, rope, cosAt, sinAt);
-  k.attentionBackward(qkvAt, doutAt, dqkvAt, padsAt, B, L, H, dh, scale, scratch, cos, sin);
+  k.attentionBackward(qkvAt, doutAt, dqkvAt, rowsAt, B, H, dh, scale, scratch, cos, sin);
   return new Float32Array(k.memory.buffer, dqkvAt, qkv.length).slice();
 }
