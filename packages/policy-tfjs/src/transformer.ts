@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedAttention, fusedAttentionRows } from './kernels/fused-attention';
 import type { KernelKVCache } from './kernels/kv-cache-kernel';
 import { AttentionRows, type RotaryRows } from './kernels/wasm-kernels';
-import { applyRotary, dense, embeddingLookup, embedTokens, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
+import { applyRotary, dense, embedTokens, gatherRows, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers';
 import type { ResolvedModelConfig } from './model-config';
 import { type WeightMap, weight } from './transformer-weights';
 
@@ -325,7 +325,7 @@ export class Transformer {
       const o = fusedAttentionRows(tf.reshape(qkv, [N, 3 * c.nHeads, dh]), rows, scale, rope);
       return tf.reshape(o, [N, c.dModel]) as tf.Tensor2D;
     });
-    const picked = input.head.length === N ? x : embeddingLookup(input.head, x);
+    const picked = input.head.length === N ? x : gatherRows(x, input.head);
     return { logits: this.finalLogits(picked) };
   }
 
