@@ -5,7 +5,7 @@
 import { rotateRow } from './rotary.as';
 
 export { attentionBackward, attentionForward, attentionScratchBytes } from './attention.as';
-export { matmulBatch, transposeBatch } from './linalg.as';
+export { columnSums, matmulBatch, transposeBatch, transposeBlocked } from './linalg.as';
 
 /**
  * One cached decoding step of multi-head attention for B rows. `qkv` is `[B, 3, H, dh]` (this

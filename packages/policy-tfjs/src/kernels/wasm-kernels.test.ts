@@ -11,7 +11,7 @@ import { rowPositions } from '../transformer';
 import { fusedAttention, fusedAttentionRows } from './fused-attention';
 import { KernelKVCache } from './kv-cache-kernel';
 import { MATMUL_WASM_BASE64 } from './matmul-wasm';
-import { AttentionRows, wasmBatchMatMul } from './wasm-kernels';
+import { AttentionRows, wasmBatchMatMul, wasmColumnSums, wasmTranspose } from './wasm-kernels';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -37,6 +37,19 @@ describe('wasm SIMD batched matmul', () => {
     const got = wasmBatchMatMul(a.dataSync() as Float32Array, b.dataSync() as Float32Array, batch, M, K, N, transA, transB);
     expect(maxDiff(got, expected.dataSync())).toBeLessThan(1e-4);
     tf.dispose([a, b, expected]);
+  });
+
+  it.each([
+    [1024, 128],
+    [7, 5],
+    [18, 33],
+    [1, 9],
+  ])('blocked transpose and column sums of [%i, %i] match tfjs', (rows, cols) => {
+    const x = tf.randomNormal([rows, cols], 0, 1, 'float32', 13);
+    const data = x.dataSync() as Float32Array;
+    expect(maxDiff(wasmTranspose(data, rows, cols), tf.transpose(x).dataSync())).toBe(0);
+    expect(maxDiff(wasmColumnSums(data, rows, cols), tf.sum(x, 0).dataSync())).toBeLessThan(1e-3);
+    x.dispose();
   });
 
   it('fusedAttention matches tfjs attention (values and gradients), padded rows included', () => {

@@ -17,6 +17,8 @@ export interface KernelExports {
   readonly memory: WasmMemory;
   transposeBatch(src: number, dst: number, batch: number, rows: number, cols: number): void;
   matmulBatch(a: number, b: number, c: number, batch: number, M: number, K: number, N: number): void;
+  transposeBlocked(src: number, dst: number, rows: number, cols: number): void;
+  columnSums(src: number, dst: number, rows: number, cols: number): void;
   decodeAttention(
     qkv: number,
     kc: number,
@@ -135,6 +137,29 @@ export function wasmBatchMatMul(
   if (transB) k.transposeBatch(bAt, bT, batch, N, K);
   k.matmulBatch(transA ? aT : aAt, transB ? bT : bAt, cAt, batch, M, K, N);
   return new Float32Array(k.memory.buffer, cAt, batch * M * N).slice();
+}
+
+/** `x^T` of a row-major `rows x cols` matrix on the kernel (blocked: see kernels/linalg.as.ts). */
+export function wasmTranspose(x: Float32Array, rows: number, cols: number): Float32Array {
+  const k = kernelInstance();
+  const bytes = rows * cols * 4;
+  const src = pinned;
+  const dst = src + Math.ceil(bytes / 16) * 16;
+  ensureMemory(k, dst + bytes);
+  new Float32Array(k.memory.buffer, src, rows * cols).set(x);
+  k.transposeBlocked(src, dst, rows, cols);
+  return new Float32Array(k.memory.buffer, dst, rows * cols).slice();
+}
+
+/** Column sums `[cols]` of a row-major `rows x cols` matrix on the kernel (float32, rows in order). */
+export function wasmColumnSums(x: Float32Array, rows: number, cols: number): Float32Array {
+  const k = kernelInstance();
+  const src = pinned;
+  const dst = src + Math.ceil((rows * cols * 4) / 16) * 16;
+  ensureMemory(k, dst + cols * 4);
+  new Float32Array(k.memory.buffer, src, rows * cols).set(x);
+  k.columnSums(src, dst, rows, cols);
+  return new Float32Array(k.memory.buffer, dst, cols).slice();
 }
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
