@@ -58,7 +58,7 @@ export interface TfjsPolicyOptions {
   readonly workers?: number;
   /** Smallest slice worth sending to a worker (rows). Default 8. */
   readonly minRowsPerThread?: number;
-  /** Fraction of a `logProbs` batch scored by the workers. Default 0.5. */
+  /** Fraction of a `logProbs` batch scored by the workers (its tokens when rows are packed, else its rows). Default 0.5. */
   readonly workerShare?: number;
   /** Split `logProbs` across the workers (default true when `workers > 0`). */
   readonly parallelLogProbs?: boolean;
