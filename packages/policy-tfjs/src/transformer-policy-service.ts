@@ -6,6 +6,7 @@ import { HfTokenizer } from './hf-tokenizer';
 import { BACKEND_NAMES, type ConcreteBackend, initBackend } from './init-backend';
 import { ModelConfig } from './model-config';
 import { PolicyFacade } from './policy-facade';
+import { DEFAULT_WORKER_SHARE } from './tfjs-policy';
 
 /** Options of the `policy: transformer` catalog entry. */
 export const transformerPolicyOptions = z
@@ -51,7 +52,7 @@ export const transformerPolicyOptions = z
      */
     parallelSampling: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     /** Fraction of each `logProbs` batch given to the workers (they keep their forward's tape for the backward). */
-    workerShare: z.number().gt(0).lt(1).default(0.5),
+    workerShare: z.number().gt(0).lt(1).default(DEFAULT_WORKER_SHARE),
   })
   .strict();
 
