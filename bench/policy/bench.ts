@@ -4,7 +4,8 @@
  * Env: BENCH_REPS (default 7), BENCH_WORKERS (worker threads, default 1), BENCH_PARALLEL_SAMPLING (the
  * policy's `parallelSampling`: `auto`, the product default, splits the 64-row batch across the
  * threads; `1` always splits; `0` samples in the main thread), BENCH_BACKEND (default wasm),
- * SKIP_TORCH=1, PYTHON (default /usr/bin/python3).
+ * BENCH_ROUNDS (2: rounds in alternating order, Trellis first then PyTorch first, pooled), SKIP_TORCH=1,
+ * PYTHON (default /usr/bin/python3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -145,12 +146,40 @@ const backend = await initBackend((env.BENCH_BACKEND as 'wasm') ?? 'wasm');
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs backend ${backend}, ${new Date().toISOString()}`,
 );
-console.log(`reference model: ${JSON.stringify(REF)}; ${REPS} timed reps after 2 warm-up`);
+console.log(
+  `reference model: ${JSON.stringify(REF)}; ${REPS} timed reps after 2 warm-up, ${env.BENCH_ROUNDS ?? 2} round(s) in alternating order (BENCH_ROUNDS), pooled`,
+);
 const WORKERS = Number(env.BENCH_WORKERS ?? 1);
-const t = await benchTfjs(WORKERS);
+// Rounds alternate the order (Trellis first, then PyTorch first, ...) and pool: this VM's speed
+// drifts by 20-40% within a minute, which otherwise favours whichever side ran in the faster part.
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 2));
+type TorchResult = { train_ms: number; sample_ms: number; torch: string; threads: number };
+const t: { train: number[]; sample: number[] } = { train: [], sample: [] };
+const torchRounds: TorchResult[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const trellisRound = async () => {
+    const r = await benchTfjs(WORKERS);
+    t.train.push(...r.train);
+    t.sample.push(...r.sample);
+  };
+  const torchRound = () => {
+    const py = env.SKIP_TORCH ? undefined : runTorch(['bench', '--reps', String(REPS)]);
+    if (py) torchRounds.push(JSON.parse(py) as TorchResult);
+  };
+  if (round % 2 === 0) {
+    await trellisRound();
+    torchRound();
+  } else {
+    torchRound();
+    await trellisRound();
+  }
+}
 const single = WORKERS > 0 ? await benchTfjs(0) : undefined;
-const py = env.SKIP_TORCH ? undefined : runTorch(['bench', '--reps', String(REPS)]);
-const torch = py ? (JSON.parse(py) as { train_ms: number; sample_ms: number; torch: string; threads: number }) : undefined;
+const torch: TorchResult | undefined = torchRounds[0] && {
+  ...torchRounds[0],
+  train_ms: median(torchRounds.map((r) => r.train_ms)),
+  sample_ms: median(torchRounds.map((r) => r.sample_ms)),
+};
 const fmt = (ms: number, flops: number) =>
   `${ms.toFixed(1).padStart(8)} ms  ${(flops / ms / 1e6).toFixed(2).padStart(6)} GFLOP/s`;
 const tTrain = median(t.train);
@@ -174,5 +203,9 @@ console.log(
 );
 console.log(`tfjs train runs (ms): ${t.train.map((x) => x.toFixed(0)).join(' ')}`);
 console.log(`tfjs sample runs (ms): ${t.sample.map((x) => x.toFixed(0)).join(' ')}`);
-if (torch) console.log(`PyTorch ${torch.torch}, ${torch.threads} threads, OPENBLAS_NUM_THREADS=1`);
+if (torch) {
+  console.log(
+    `PyTorch ${torch.torch}, ${torch.threads} threads, OPENBLAS_NUM_THREADS=1; per-round medians train ${torchRounds.map((r) => r.train_ms.toFixed(1)).join(' ')} ms, sample ${torchRounds.map((r) => r.sample_ms.toFixed(1)).join(' ')} ms`,
+  );
+}
 if (!env.SKIP_TORCH) await crossCheck();
