@@ -6,7 +6,7 @@ import { HfTokenizer } from './hf-tokenizer';
 import { BACKEND_NAMES, type ConcreteBackend, initBackend } from './init-backend';
 import { ModelConfig } from './model-config';
 import { PolicyFacade } from './policy-facade';
-import { DEFAULT_WORKER_SHARE } from './tfjs-policy';
+import { DEFAULT_WORKER_SHARE } from './tfjs-policy-options';
 
 /** Options of the `policy: transformer` catalog entry. */
 export const transformerPolicyOptions = z
