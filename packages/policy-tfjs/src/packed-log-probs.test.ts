@@ -3,18 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import { packRows } from './packed-log-probs';
 import { type LogProbModel, sequenceLogProbs } from './sequence-log-probs';
+import { maxAbsDiff } from './testing/max-abs-diff';
 import { tinyPolicy } from './testing/tiny-policy';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
 
 // Prompts and completions of different lengths (one empty completion): the padded path pads them
 // all to 7 + 6 - 1 columns, the packed one computes only their own tokens.

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import { KernelKVCache } from './kernels/kv-cache-kernel';
+import { maxAbsDiff } from './testing/max-abs-diff';
 import { tinyPolicy } from './testing/tiny-policy';
 
 beforeAll(async () => {
@@ -13,13 +14,6 @@ const VARIANTS = [
   { name: 'rotary positions, tied head', cfg: { positional: 'rotary', tiedHead: true }, kernel: 'auto' },
   { name: 'rotary positions, tfjs attention', cfg: { positional: 'rotary' }, kernel: 'tfjs' },
 ] as const;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
 
 describe.each(VARIANTS)('TfjsPolicy ($name)', ({ cfg, kernel }) => {
   it('cached decoding gives the same logits as a full forward pass (1e-5)', () => {

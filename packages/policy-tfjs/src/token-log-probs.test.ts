@@ -3,18 +3,12 @@ import { Rng } from '@trellis/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import { oneHotFloat } from './layers';
+import { maxAbsDiff } from './testing/max-abs-diff';
 import { BLOCK_ELEMENTS, type TokenLogProbsImpl, tokenLogProbs, tokenLogProbsReference } from './token-log-probs';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
 
 function randomCase(seed: number, N: number, V: number, scale: number) {
   const rng = Rng.fromSeed(seed);
