@@ -4,7 +4,7 @@ import { recordingGradients } from './layers';
 import { completionMask, sequenceLogProbs } from './sequence-log-probs';
 import type { TfjsPolicy } from './tfjs-policy';
 import type { WorkerPool } from './worker-pool';
-import type { WeightsPayload, WorkerReply } from './worker-protocol';
+import type { WorkerReply } from './worker-protocol';
 
 /**
  * Row boundaries of the shards: this thread takes rows `0 .. at[0]`, worker i rows
@@ -71,12 +71,11 @@ export function parallelLogProbs(
   const theirRows = B - mainRows;
   const keep = recordingGradients();
   const variables = [...policy.weights.values()];
-  const weights: WeightsPayload = [...policy.weights].map(([name, v]) => [name, v.shape, v.dataSync() as Float32Array]);
   const shard = (i: number) => rows(batch, at[i] as number, at[i + 1] as number);
   const ids = Array.from({ length: n }, (_, i) => {
     const s = shard(i);
     return pool.postForward(i, {
-      weights,
+      weights: policy.weights,
       promptIds: s.promptIds.map((p) => [...p]),
       completionIds: s.completionIds.map((c) => [...c]),
       temperature: batch.temperature ?? 1,

@@ -13,6 +13,7 @@ import {
   type ForwardJob,
   WAKE_INDEX,
   type WeightsPayload,
+  type WeightsRef,
   type WorkerInit,
   type WorkerMessage,
   type WorkerReply,
@@ -31,8 +32,23 @@ interface State {
   readonly tokenizer: Tokenizer;
   readonly vars: Map<string, tf.Variable>;
   readonly model: CausalLM;
-  /** Forward jobs kept for their backward pass (a few, most recent last). */
-  readonly kept: Map<number, ForwardJob>;
+  /** Forward jobs kept for their backward pass, with their weights (a few, most recent last). */
+  readonly kept: Map<number, Kept>;
+  /** The weight sets the pool sent, by slot (mirrors `ResidentWeights` on the main thread). */
+  readonly slots: Weights[];
+  /** Key of the set now in `vars`. */
+  loaded: number;
+}
+
+/** One weight set: its key (equal keys, equal values) and values. */
+interface Weights {
+  readonly key: number;
+  readonly payload: WeightsPayload;
+}
+
+interface Kept {
+  readonly job: ForwardJob;
+  readonly weights: Weights;
 }
 let state: State | undefined;
 
@@ -46,10 +62,26 @@ function tokenizerOf(spec: WorkerInit['tokenizer']): Tokenizer {
   );
 }
 
-function load(s: State, weights: WeightsPayload): void {
+/** The set `ref` names: the one it carries (stored in its slot) or the one its slot holds. */
+function resolve(s: State, ref: WeightsRef): Weights {
+  if (ref.data) {
+    const w = { key: ref.key, payload: ref.data };
+    s.slots[ref.slot] = w;
+    return w;
+  }
+  const w = s.slots[ref.slot];
+  if (w?.key !== ref.key) throw new Error(`weights ${ref.key} are not in slot ${ref.slot} (it holds ${w?.key ?? 'nothing'})`);
+  return w;
+}
+
+/** Put `w` into the model's variables unless they hold it already. */
+function load(s: State, w: Weights): void {
+  if (s.loaded === w.key) return;
+  s.loaded = -1;
   tf.tidy(() => {
-    for (const [name, shape, data] of weights) (s.vars.get(name) as tf.Variable).assign(tf.tensor(data, shape));
+    for (const [name, shape, data] of w.payload) (s.vars.get(name) as tf.Variable).assign(tf.tensor(data, shape));
   });
+  s.loaded = w.key;
 }
 
 function replySync(s: State, reply: WorkerReply): void {
@@ -91,8 +123,8 @@ function nextJob(s: State, ms: number): Job | undefined {
   }
 }
 
-function keep(s: State, job: ForwardJob): void {
-  s.kept.set(job.id, job);
+function keep(s: State, job: ForwardJob, weights: Weights): void {
+  s.kept.set(job.id, { job, weights });
   for (const id of s.kept.keys()) if (s.kept.size > 4) s.kept.delete(id);
 }
 
@@ -128,27 +160,15 @@ function replyGrads(s: State, id: number, recomputed: boolean, loss: () => tf.Sc
 /** Forward tapes held at once (one per nested `logProbs` call of one minibatch). */
 const MAX_HELD = 8;
 
-/** Same weights, element for element (a nested forward must not move the held tapes' variables). */
-function sameWeights(a: WeightsPayload, b: WeightsPayload): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  return a.every(([name, , x], k) => {
-    const [otherName, , y] = b[k] as WeightsPayload[number];
-    if (name !== otherName || x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-    return true;
-  });
-}
-
 /** A job that can run on a tape nested inside `job`'s: another taped forward with the same weights. */
-function nests(job: ForwardJob, next: Job | undefined, depth: number): next is ForwardJob {
-  return next?.type === 'forward' && next.keep && depth + 1 < MAX_HELD && sameWeights(job.weights, next.weights);
+function nests(s: State, weights: Weights, next: Job | undefined, depth: number): next is ForwardJob {
+  return next?.type === 'forward' && next.keep && depth + 1 < MAX_HELD && resolve(s, next.weights).key === weights.key;
 }
 
 /** The backward of a dropped forward that can be recomputed inside `job`'s tape (same weights). */
-function recomputesInside(s: State, job: ForwardJob, next: Job | undefined): next is BackwardJob {
+function recomputesInside(s: State, weights: Weights, next: Job | undefined): next is BackwardJob {
   const kept = next?.type === 'backward' ? s.kept.get(next.id) : undefined;
-  return kept !== undefined && sameWeights(job.weights, kept.weights);
+  return kept !== undefined && kept.weights.key === weights.key;
 }
 
 /**
@@ -173,7 +193,7 @@ function dropTape(): void {
  * nothing for {@link HOLD_TAPE_MS}) drops the tape and keeps the job for a recomputing backward;
  * the job that came is returned to be handled.
  */
-function heldForward(s: State, job: ForwardJob, depth = 0): Job | undefined {
+function heldForward(s: State, job: ForwardJob, weights: Weights, depth = 0): Job | undefined {
   let next: Job | undefined;
   try {
     replyGrads(s, job.id, false, () => {
@@ -181,8 +201,9 @@ function heldForward(s: State, job: ForwardJob, depth = 0): Job | undefined {
       replySync(s, forwardReply(job.id, out));
       next = nextJob(s, HOLD_TAPE_MS);
       while (next?.type !== 'backward' || next.id !== job.id) {
-        if (nests(job, next, depth)) next = answering(s, next, () => heldForward(s, next as ForwardJob, depth + 1));
-        else if (recomputesInside(s, job, next)) next = answering(s, next, () => recompute(s, next as BackwardJob, false));
+        if (nests(s, weights, next, depth))
+          next = answering(s, next, () => heldForward(s, next as ForwardJob, weights, depth + 1));
+        else if (recomputesInside(s, weights, next)) next = answering(s, next, () => recompute(s, next as BackwardJob));
         else throw NOT_MINE;
         next ??= nextJob(s, HOLD_TAPE_MS);
       }
@@ -192,7 +213,7 @@ function heldForward(s: State, job: ForwardJob, depth = 0): Job | undefined {
     });
   } catch (e) {
     if (e !== NOT_MINE) throw e;
-    keep(s, job);
+    keep(s, job, weights);
     dropTape();
   }
   return next;
@@ -209,11 +230,12 @@ function answering(s: State, msg: Job, work: () => Job | undefined): Job | undef
 }
 
 /** The backward of a forward whose tape was dropped: recompute the forward on a new tape. */
-function recompute(s: State, msg: BackwardJob, reload: boolean): undefined {
-  const job = s.kept.get(msg.id);
-  if (!job) throw new Error(`backward for unknown forward job ${msg.id}`);
+function recompute(s: State, msg: BackwardJob): undefined {
+  const kept = s.kept.get(msg.id);
+  if (!kept) throw new Error(`backward for unknown forward job ${msg.id}`);
   s.kept.delete(msg.id);
-  if (reload) load(s, job.weights);
+  const job = kept.job;
+  load(s, kept.weights);
   replyGrads(s, msg.id, true, () => backwardLoss(scores(s, job), msg, job));
   return undefined;
 }
@@ -221,21 +243,22 @@ function recompute(s: State, msg: BackwardJob, reload: boolean): undefined {
 /** Run one job; returns a job that arrived meanwhile and still has to run (see {@link heldForward}). */
 function handle(s: State, msg: Job): Job | undefined {
   if (msg.type === 'generate') {
-    load(s, msg.weights);
+    load(s, resolve(s, msg.weights));
     const rows = msg.rows.map((r) => ({ promptIds: r.promptIds, prefillIds: r.prefillIds, rng: Rng.restore(r.rng) }));
     port?.postMessage({ id: msg.id, results: generateBatch(s.model, s.tokenizer, rows, msg.sampling) } satisfies WorkerReply);
     return undefined;
   }
   if (msg.type === 'forward') {
-    load(s, msg.weights);
-    if (msg.keep) return heldForward(s, msg);
+    const weights = resolve(s, msg.weights);
+    load(s, weights);
+    if (msg.keep) return heldForward(s, msg, weights);
     const out = scores(s, msg);
     const reply = forwardReply(msg.id, out);
     tf.dispose([out.logProbs, out.mask, out.entropy as tf.Tensor]);
     replySync(s, reply);
     return undefined;
   }
-  return recompute(s, msg, true);
+  return recompute(s, msg);
 }
 
 port.on('message', async (msg: WorkerMessage) => {
@@ -251,6 +274,8 @@ port.on('message', async (msg: WorkerMessage) => {
         vars,
         model: buildModel(msg.config, vars, 'auto'),
         kept: new Map(),
+        slots: [],
+        loaded: -1,
       };
       port.postMessage({ id: -1, results: [] } satisfies WorkerReply);
     } catch (e) {

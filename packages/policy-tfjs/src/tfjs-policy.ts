@@ -27,7 +27,6 @@ import { loadTokenizerFromDir, tokenizerFiles } from './tokenizer-files';
 import { makeVariablesFromSpecs, type WeightMap } from './transformer-weights';
 import { decodeWeights, encodeWeights } from './weights-codec';
 import { defaultWorkerScript, WorkerPool } from './worker-pool';
-import type { WeightsPayload } from './worker-protocol';
 
 export { DEFAULT_WORKER_SHARE, PARALLEL_SAMPLING_MIN_ROWS, type TfjsPolicyOptions } from './tfjs-policy-options';
 
@@ -129,9 +128,8 @@ export class TfjsPolicy implements Policy {
       parts.push(rows.slice(at, at + n));
       at += n;
     }
-    const weights: WeightsPayload = [...this.weights].map(([n, v]) => [n, v.shape, v.dataSync() as Float32Array]);
     const [mine, ...theirs] = parts as [GenerationRow[], ...GenerationRow[][]];
-    return pool.generate(weights, theirs, sampling, () => generateBatch(this.model, this.tokenizer, mine, sampling));
+    return pool.generate(this.weights, theirs, sampling, () => generateBatch(this.model, this.tokenizer, mine, sampling));
   }
 
   /**

@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs';
 import type { GenerationResult, SamplingParams, Tokenizer } from '@trellis/core';
 import type { GenerationRow } from './generate-batch';
 import { HfTokenizer } from './hf-tokenizer';
 import type { PolicyModelConfig } from './model-family';
+import { ResidentWeights } from './resident-weights';
 import {
   type BackwardJob,
   type ForwardJob,
   type GenerateJob,
   WAKE_INDEX,
-  type WeightsPayload,
   type WorkerInit,
   type WorkerReply,
 } from './worker-protocol';
@@ -80,13 +81,17 @@ export class WorkerPool {
   readonly workerTensors: number[] = [];
   /** Why the pool stopped working (a worker exited or crashed); later calls should not use it. */
   private failure: Error | undefined;
+  /** The weight sets each worker holds (a job ships weights only to a worker that lacks them). */
+  private readonly resident: ResidentWeights;
 
   constructor(
     readonly size: number,
     private readonly script: string,
     private readonly config: PolicyModelConfig,
     private readonly tokenizer: Tokenizer,
-  ) {}
+  ) {
+    this.resident = new ResidentWeights(size);
+  }
 
   /** True once every worker has initialised its backend, and until one of them fails. */
   isReady(): boolean {
@@ -171,7 +176,7 @@ export class WorkerPool {
    * slice first, then the workers' slices).
    */
   async generate(
-    weights: WeightsPayload,
+    weights: ReadonlyMap<string, tf.Variable>,
     shares: readonly (readonly GenerationRow[])[],
     sampling: SamplingParams,
     local: () => GenerationResult[],
@@ -185,7 +190,7 @@ export class WorkerPool {
             const msg: GenerateJob = {
               type: 'generate',
               id: this.nextId++,
-              weights,
+              weights: this.resident.ref(i, weights),
               rows: rows.map((r) => ({ promptIds: [...r.promptIds], prefillIds: [...r.prefillIds], rng: r.rng.state() })),
               sampling,
             };
@@ -209,11 +214,14 @@ export class WorkerPool {
   }
 
   /** Post a `logProbs` shard to worker `i` (returns at once); collect it with {@link waitReply}. */
-  postForward(i: number, job: Omit<ForwardJob, 'type' | 'id'>): number {
+  postForward(
+    i: number,
+    job: Omit<ForwardJob, 'type' | 'id' | 'weights'> & { readonly weights: ReadonlyMap<string, tf.Variable> },
+  ): number {
     const id = this.nextId++;
     const s = this.slot(i);
     Atomics.store(s.flag, 0, 0);
-    s.worker.postMessage({ type: 'forward', id, ...job } satisfies ForwardJob);
+    s.worker.postMessage({ type: 'forward', id, ...job, weights: this.resident.ref(i, job.weights) } satisfies ForwardJob);
     wake(s);
     return id;
   }

@@ -13,6 +13,16 @@ export interface TokenizerSpec {
 /** `[name, shape, values]` of every weight, in checkpoint order. */
 export type WeightsPayload = [string, number[], Float32Array][];
 
+/**
+ * The weights a job runs with. Each worker keeps the last few weight sets it was sent in numbered
+ * slots, so `data` comes only when `slot` does not already hold set `key` (see `ResidentWeights`).
+ */
+export interface WeightsRef {
+  readonly slot: number;
+  readonly key: number;
+  readonly data?: WeightsPayload;
+}
+
 /** Index in `WorkerInit.flag` of the job counter the pool bumps after each job it posts. */
 export const WAKE_INDEX = 2;
 
@@ -31,7 +41,7 @@ export interface WorkerInit {
 export interface GenerateJob {
   readonly type: 'generate';
   readonly id: number;
-  readonly weights: WeightsPayload;
+  readonly weights: WeightsRef;
   readonly rows: { promptIds: number[]; prefillIds: number[]; rng: RngState }[];
   readonly sampling: SamplingParams;
 }
@@ -40,7 +50,7 @@ export interface GenerateJob {
 export interface ForwardJob {
   readonly type: 'forward';
   readonly id: number;
-  readonly weights: WeightsPayload;
+  readonly weights: WeightsRef;
   readonly promptIds: number[][];
   readonly completionIds: number[][];
   readonly temperature: number;

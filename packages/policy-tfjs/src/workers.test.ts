@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
+import { sequenceLogProbs } from './sequence-log-probs';
 import { tinyPolicy } from './testing/tiny-policy';
 import { buildWorkerBundle } from './testing/worker-bundle';
 import type { WorkerPool } from './worker-pool';
@@ -85,6 +86,42 @@ describe('worker threads', () => {
     opt.dispose();
     weights.dispose();
     single.dispose();
+    pooled.dispose();
+  });
+
+  // Workers keep the last RESIDENT_SLOTS (3) weight sets; four sets in turn evict and resend.
+  it('scores with four weight sets in turn (policy and three snapshots): each as in-thread, workers resend evicted sets', async () => {
+    const pooled = tinyPolicy({ positional: 'rotary' }, 13, { workers: 1, minRowsPerThread: 2, workerScript: script });
+    expect(await pooled.startWorkers()).toBe(1);
+    const batch = {
+      promptIds: [[1, 5], [1, 6, 7, 8], [1], [1, 9, 10], [1, 11, 12, 13, 14], [1, 15]],
+      completionIds: [[4, 5, 6], [7], [8, 9, 10, 11, 2], [12, 13], [14, 15, 16], [17, 18, 19, 20]],
+    };
+    const opt = tf.train.adam(1e-2);
+    const objective = () => tf.sum(pooled.logProbs(batch).logProbs) as tf.Scalar;
+    const snapshots = [];
+    for (let k = 0; k < 3; k++) {
+      snapshots.push(pooled.snapshot());
+      opt.minimize(objective, false, pooled.trainableVariables());
+    }
+    const sets = [pooled, ...snapshots];
+    const order = [0, 1, 2, 3, 0, 2, 1, 3, 3, 0];
+    const before = tf.memory().numTensors;
+    const distinct = new Set<string>();
+    for (const k of order) {
+      const p = sets[k] as typeof pooled;
+      tf.tidy(() => {
+        const got = p.logProbs(batch).logProbs.dataSync();
+        const want = sequenceLogProbs(p.model, p.tokenizer.padId, batch).logProbs.dataSync();
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+        distinct.add(Array.from(got.slice(0, 4)).join(','));
+      });
+    }
+    expect(distinct.size).toBe(4); // four different weight sets really were scored
+    expect(tf.memory().numTensors).toBe(before);
+    for (const s of snapshots) s.dispose();
+    opt.dispose();
     pooled.dispose();
   });
 

@@ -11,7 +11,7 @@ import { packUnits, pairUnits } from '../rollout/minibatch-units';
 import type { MetricAccumulator } from './metric-accumulator';
 import { clipAndApply } from './optimizer-step';
 import { advantageRows, buildAdvantageInput, maxCompletionLength, paddedTensor, scoreLogProbs } from './rollout-tensors';
-import { scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
+import { scoringChunk, scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
 
 /** What the update phase needs. */
 export interface PolicyUpdateDeps {
@@ -74,15 +74,19 @@ export class PolicyUpdate {
     }
     const trainedTokens = rollouts.reduce((a, r) => a + r.lossMask.reduce((x, y) => x + y, 0), 0);
     if (rollouts.length === 0) return { nonFinite: 0, applied: 0, trainedTokens };
-    const chunk = config.minibatchSize > 0 ? config.minibatchSize : 64;
     const size = config.minibatchSize > 0 ? config.minibatchSize : rollouts.length;
     // With one epoch over one minibatch the policy being trained is the one that sampled, so the
     // behaviour log-probs (equal to a recomputation within float32 rounding) serve as old log-probs.
     const onPolicy =
       config.oldLogProbs === 'behaviour' || (config.oldLogProbs === 'auto' && config.ppoEpochs === 1 && size >= rollouts.length);
     const scoring = performance.now();
-    const old = onPolicy ? rollouts.map((r) => [...r.behaviourLogProbs]) : scoreLogProbs(policy, rollouts, chunk);
-    const ref = this.withRef && reference ? scoreLogProbs(reference, rollouts, chunk) : undefined;
+    const old = onPolicy
+      ? rollouts.map((r) => [...r.behaviourLogProbs])
+      : scoreLogProbs(policy, rollouts, scoringChunk(policy, config.minibatchSize, rollouts.length));
+    const ref =
+      this.withRef && reference
+        ? scoreLogProbs(reference, rollouts, scoringChunk(reference, config.minibatchSize, rollouts.length))
+        : undefined;
     metrics.count('time/score_s', (performance.now() - scoring) / 1000);
     const adv = this.advantages(rollouts, old, ref, metrics);
     const flat = adv.flatMap((row, i) =>

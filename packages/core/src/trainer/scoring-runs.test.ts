@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRollout } from '../testing/fixtures';
-import { SCORING_SPREAD, scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
+import { SCORING_CHUNK, SCORING_SPREAD, scoringChunk, scoringOrder, scoringRuns, scoringSpread } from './scoring-runs';
 
 // Row length = prompt (3 ids unless given) + completion.
 const r = (completion: number, temperature = 1, prompt = 3) =>
@@ -41,5 +41,13 @@ describe('scoringOrder and scoringRuns', () => {
       { temperature: 1, rows: [0, 1] },
       { temperature: 0.5, rows: [2] },
     ]);
+  });
+
+  it('scoring calls: the minibatch size, else all rows when the policy packs them, else 64', () => {
+    expect(scoringChunk({ packsRows: true }, 32, 128)).toBe(32);
+    expect(scoringChunk({ packsRows: false }, 32, 128)).toBe(32);
+    expect(scoringChunk({ packsRows: true }, 0, 128)).toBe(128);
+    expect(scoringChunk({ packsRows: true }, 0, 0)).toBe(1);
+    expect(scoringChunk({}, 0, 128)).toBe(SCORING_CHUNK);
   });
 });

@@ -13,6 +13,20 @@ export function scoringSpread(policy: { readonly packsRows?: boolean }): number 
   return policy.packsRows === true ? Number.POSITIVE_INFINITY : SCORING_SPREAD;
 }
 
+/** Rows per forward-only scoring call (old and reference log-probs) of a padding policy. */
+export const SCORING_CHUNK = 64;
+
+/**
+ * Rows per forward-only scoring call. With a minibatch size, that size. Otherwise a policy that
+ * packs rows scores all `rows` in one call: it computes no padding and a call without a gradient
+ * tape holds less than the update's own single call over the same rows, while every extra call is
+ * one more synchronisation with its worker threads. A padding policy keeps {@link SCORING_CHUNK}.
+ */
+export function scoringChunk(policy: { readonly packsRows?: boolean }, minibatchSize: number, rows: number): number {
+  if (minibatchSize > 0) return minibatchSize;
+  return policy.packsRows === true ? Math.max(1, rows) : SCORING_CHUNK;
+}
+
 function rowLength(r: Rollout): number {
   return r.promptIds.length + r.completionIds.length;
 }
