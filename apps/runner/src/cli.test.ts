@@ -123,8 +123,8 @@ describe('trellis CLI (built dist)', () => {
     };
 
     it("config shows the checkpoint's shape and alphabet, not the schema defaults", () => {
-      const checkpoint = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base-early/config.json'), 'utf8'));
-      const tokenizer = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base-early/tokenizer.json'), 'utf8'));
+      const checkpoint = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base-critique/config.json'), 'utf8'));
+      const tokenizer = JSON.parse(readFileSync(join(repo, 'examples/arithmetic/base-critique/tokenizer.json'), 'utf8'));
       const policy = resolved().policy?.options as { model: Record<string, unknown>; tokenizer: Record<string, unknown> };
       expect(policy.model).toEqual(checkpoint.model);
       expect(policy.model.maxContext).toBe(512);
@@ -155,7 +155,7 @@ describe('trellis CLI (built dist)', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        `error: --set policy.options.model.maxContext=256: policy.options.model.maxContext: 256 contradicts the checkpoint ${join(repo, 'examples/arithmetic/base-early')} (512)\n`,
+        `error: --set policy.options.model.maxContext=256: policy.options.model.maxContext: 256 contradicts the checkpoint ${join(repo, 'examples/arithmetic/base-critique')} (512)\n`,
       );
     });
 

@@ -34,7 +34,7 @@ describe('paths in a config resolve against the config file (built CLI)', () => 
     const r = trellisIn(elsewhere, 'run', quickstart, ...SHORT, '--out', out, '-q');
     expect(r.status, r.stderr).toBe(0);
     const saved = parse(readFileSync(join(out, 'config.yaml'), 'utf8')) as { policy: { options: { checkpoint: string } } };
-    expect(saved.policy.options.checkpoint).toBe(join(repo, 'examples/arithmetic/base-early'));
+    expect(saved.policy.options.checkpoint).toBe(join(repo, 'examples/arithmetic/base-critique'));
 
     const third = mkdtempSync(join(tmpdir(), 'trellis-elsewhere-'));
     const resumed = trellisIn(third, 'run', '--resume', out, '--set', 'trainer.steps=2', '-q');
@@ -47,7 +47,7 @@ describe('paths in a config resolve against the config file (built CLI)', () => 
     const fromTmp = trellisIn(tmpdir(), 'config', quickstart, '--json');
     expect(fromRoot.status, fromRoot.stderr).toBe(0);
     expect(fromTmp.stdout).toBe(fromRoot.stdout);
-    expect(JSON.parse(fromRoot.stdout).policy.options.checkpoint).toBe(join(repo, 'examples/arithmetic/base-early'));
+    expect(JSON.parse(fromRoot.stdout).policy.options.checkpoint).toBe(join(repo, 'examples/arithmetic/base-critique'));
   });
 
   it('trellis eval --config: a relative task path set by an extended file resolves against that file', () => {

@@ -65,7 +65,14 @@ export async function runContextEval(
   line.done();
   if (out) {
     makeDirs(dirname(out));
-    const lines = results.flatMap((r) => r.summary.results.map((p) => `${JSON.stringify({ context: r.context, ...p })}\n`));
+    // Each row carries the prompt (context included) and prefill the model saw, so a breakdown of
+    // what a context changed can be computed from the file alone (bench/context/critique-breakdown.ts).
+    const lines = results.flatMap((r) =>
+      r.summary.results.map((p, i) => {
+        const req = r.requests[i];
+        return `${JSON.stringify({ context: r.context, ...p, prompt: req?.prompt, prefill: req?.prefill })}\n`;
+      }),
+    );
     writeFileSync(out, lines.join(''));
   }
   log(contextTable(results));

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONTEXT_TEMPLATES, Tokens } from '@trellis/core';
@@ -24,9 +26,11 @@ describe('trellis eval --context', () => {
 
   it('measures each context on the same problems (feedback ones on the failed), in one table (built CLI)', () => {
     if (!existsSync(cli)) throw new Error(`built CLI missing at ${cli}: run 'pnpm build' first`);
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-eval-contexts-'));
+    const out = join(dir, 'rows.jsonl');
     const r = spawnSync(
       process.execPath,
-      [cli, 'eval', base, '--limit', '12', '--context', 'none,attempt,feedback-compact,turn-feedback,prefill-line'],
+      [cli, 'eval', base, '--limit', '12', '--context', 'none,attempt,feedback-compact,turn-feedback,prefill-line', '-o', out],
       { encoding: 'utf8', timeout: 240_000 },
     );
     expect(r.status, r.stderr).toBe(0);
@@ -44,6 +48,24 @@ describe('trellis eval --context', () => {
     expect(rows[2]).toMatch(new RegExp(`^\\| feedback-compact \\| \\d+/${failed} of the ${failed} failed without context \\|`));
     // base-tiny's 96-token context cannot hold a prose critique as prefill: counted, not run.
     expect(rows[3]).toMatch(/prefills too long for the context \(not run, counted wrong\)/);
+    // Every per-problem row carries the prompt (context included) and prefill the model saw.
+    const written = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { context: string; problemId: string; completions: string[]; prompt: string; prefill?: string },
+      );
+    rmSync(dir, { recursive: true, force: true });
+    const plainRows = written.filter((w) => w.context === 'none');
+    expect(plainRows).toHaveLength(12);
+    for (const w of written.filter((x) => x.context === 'attempt')) {
+      const own = plainRows.find((p) => p.problemId === w.problemId)?.completions[0] ?? '';
+      expect(w.prompt.startsWith(`Attempt 1:\n${own.replace(/\n$/, '')}\n`)).toBe(true);
+    }
+    const fb = written.filter((w) => w.context === 'feedback-compact');
+    expect(fb).toHaveLength(failed);
+    for (const w of fb) expect(w.prompt).toMatch(/^<feedback>\n[\s\S]*\n<\/feedback>\n/);
+    for (const w of written.filter((x) => x.context === 'prefill-line')) expect(w.prefill).toMatch(/=.*\n$/);
   });
 
   it('keeps numTensors flat across repeated context evaluations', async () => {

@@ -61,6 +61,8 @@ export interface ContextResult {
   /** Problems whose prefill alone leaves no room in the model's context: not run, counted as not correct. */
   readonly overflow: number;
   readonly summary: EvaluationSummary;
+  /** The request each row of `summary.results` was generated from (prompt with its context, prefill). */
+  readonly requests: readonly GenerationRequest[];
 }
 
 export interface ContextEvalDeps {
@@ -92,7 +94,13 @@ export async function evaluateContexts(deps: ContextEvalDeps, contexts: readonly
   const own = plain.summary.results.map((r) => r.completions[0] ?? '');
   const failed = problems.filter((_, i) => !plain.summary.results[i]?.correct[0]);
   const results: ContextResult[] = [];
-  const record = (context: EvalContext, out: { summary: EvaluationSummary; truncated: number }, failures = 0, overflow = 0) => {
+  const record = (
+    context: EvalContext,
+    out: { summary: EvaluationSummary; truncated: number },
+    requests: readonly GenerationRequest[],
+    failures = 0,
+    overflow = 0,
+  ) => {
     const correct = out.summary.results.filter((r) => r.correct[0]).length;
     const n = out.summary.problems + overflow;
     results.push({
@@ -104,13 +112,18 @@ export async function evaluateContexts(deps: ContextEvalDeps, contexts: readonly
       contextFailures: failures,
       overflow,
       summary: out.summary,
+      requests,
     });
   };
   const indexOf = new Map(problems.map((p, i) => [p.id, i]));
   const ownOf = (p: Problem) => own[indexOf.get(p.id) ?? -1] ?? '';
   for (const context of contexts) {
     if (context === 'none') {
-      record('none', plain);
+      record(
+        'none',
+        plain,
+        problems.map((p) => ({ prompt: p.prompt })),
+      );
       continue;
     }
     const subset = ON_FAILED.has(context) ? failed : problems;
@@ -126,7 +139,13 @@ export async function evaluateContexts(deps: ContextEvalDeps, contexts: readonly
       fit.map((f) => f.p),
       (_, i) => (fit[i] as { r: GenerationRequest }).r,
     );
-    record(context, out, built.failures, subset.length - fit.length);
+    record(
+      context,
+      out,
+      fit.map((f) => f.r),
+      built.failures,
+      subset.length - fit.length,
+    );
   }
   return results;
 }
