@@ -168,7 +168,7 @@ describe('trellis run --resume: integrity (built CLI, child processes)', () => {
   it('resuming a finished run keeps its real final accuracy, with or without summary.json', () => {
     const dir = join(root, 'finished');
     const sets = [
-      ...['trainer.steps=3', 'trainer.problemsPerStep=2', 'trainer.groupSize=4', 'trainer.evalProblems=30'],
+      ...['trainer.steps=3', 'trainer.problemsPerStep=2', 'trainer.groupSize=4', 'trainer.evalProblems=60'],
       ...['trainer.learningRate=0.003', 'trainer.warmupSteps=0', 'trainer.evalEvery=0', 'trainer.sampling.maxNewTokens=24'],
     ].flatMap((s) => ['--set', s]);
     const r = runCli(['run', arithmeticConfig, ...sets, '--out', dir, '-q']);
