@@ -65,7 +65,7 @@ export async function runContextEval(
   line.done();
   if (out) {
     makeDirs(dirname(out));
-    // Each row carries the prompt (context included) and prefill the model saw, so a breakdown of
+    // Each row carries the prompt (context included, before any cut to fit) and prefill it was asked with, so a breakdown of
     // what a context changed can be computed from the file alone (bench/context/critique-breakdown.ts).
     const lines = results.flatMap((r) =>
       r.summary.results.map((p, i) => {
